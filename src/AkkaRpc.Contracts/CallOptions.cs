@@ -1,0 +1,62 @@
+namespace AkkaRpc;
+
+/// <summary>Per-call settings. Anything left null falls back to the client's <see cref="CallPolicy"/>.</summary>
+public sealed record CallOptions
+{
+    /// <summary>
+    /// Idempotency key. Give the same key to every retry of one logical write (also across process restarts of the
+    /// caller) and the write applies once; the entity answers a repeat with the original reply. When null, the
+    /// client generates one per call and reuses it across its own retries.
+    /// </summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>Overall time budget of the call, all attempts and backoff included.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Absolute deadline; wins over <see cref="Timeout"/> when both are set.</summary>
+    public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>The policy for this call; overrides the client's default.</summary>
+    public CallPolicy? Policy { get; init; }
+}
+
+/// <summary>
+/// How a call is attempted: time budget, per-attempt timeout and retries. Retries happen only here, in the client,
+/// never again in the cluster, so load on a sick cluster cannot multiply layer by layer.
+/// </summary>
+public sealed record CallPolicy
+{
+    /// <summary>The default: 10 s budget, 2 s attempts, up to 6 attempts with capped, fully jittered backoff.</summary>
+    public static CallPolicy Default { get; } = new();
+
+    /// <summary>A policy that never retries: one attempt, answer or error.</summary>
+    public static CallPolicy NoRetry { get; } = new() { MaxAttempts = 1 };
+
+    /// <summary>Overall time budget when the call names none.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Upper bound of one attempt. The real timeout of an attempt is the smaller of this and the time left before the
+    /// deadline, so no attempt outlives the call.
+    /// </summary>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Most attempts per call, the first included. 1 disables retries.</summary>
+    public int MaxAttempts { get; init; } = 6;
+
+    /// <summary>Base of the exponential backoff: attempt n waits random(0, min(cap, base·2^(n-1))).</summary>
+    public TimeSpan BackoffBase { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Cap of the backoff, so waits never grow without bound.</summary>
+    public TimeSpan BackoffCap { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Throws <see cref="ArgumentException"/> when a value makes no sense.</summary>
+    public void Validate()
+    {
+        if (Timeout <= TimeSpan.Zero) throw new ArgumentException("Timeout must be positive.", nameof(Timeout));
+        if (AttemptTimeout <= TimeSpan.Zero) throw new ArgumentException("AttemptTimeout must be positive.", nameof(AttemptTimeout));
+        if (MaxAttempts < 1) throw new ArgumentException("MaxAttempts must be at least 1.", nameof(MaxAttempts));
+        if (BackoffBase < TimeSpan.Zero || BackoffCap < BackoffBase)
+            throw new ArgumentException("Backoff needs 0 <= BackoffBase <= BackoffCap.", nameof(BackoffCap));
+    }
+}

@@ -1,0 +1,144 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Persistence.Hosting;
+using Akka.Persistence.Sql;
+using Akka.Remote.Hosting;
+using AkkaRpc.Client;
+using AkkaRpc.Entities;
+using AkkaRpc.Persistence;
+using AkkaRpc.Protocol;
+using AkkaRpc.Routing;
+using AkkaRpc.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AkkaRpc.Hosting;
+
+/// <summary>Akka.Hosting entry points of AkkaRpc.</summary>
+public static class AkkaRpcHostingExtensions
+{
+    /// <summary>
+    /// Makes this actor system an AkkaRpc cluster node: remoting, clustering with the split brain resolver,
+    /// the journal and snapshot store, the AkkaRpc serializer, and the services declared in <paramref name="configure"/>
+    /// (hosted where the node has the service's role, reachable from every node).
+    /// </summary>
+    /// <param name="builder">The Akka.Hosting builder.</param>
+    /// <param name="options">Node settings, usually bound from the <c>AkkaRpc</c> configuration section.</param>
+    /// <param name="configure">Declares the services.</param>
+    public static AkkaConfigurationBuilder WithAkkaRpc(
+        this AkkaConfigurationBuilder builder, AkkaRpcOptions options, Action<AkkaRpcBuilder> configure)
+    {
+        options.Validate();
+        var rpc = new AkkaRpcBuilder();
+        configure(rpc);
+        foreach (var assembly in rpc.Entities.Select(e => e.Definition?.GetType().Assembly)
+                     .Concat(rpc.StatelessServices.Select(s => s.Definition?.GetType().Assembly)).OfType<System.Reflection.Assembly>())
+            WireTypes.Register(assembly);
+        WireTypes.ThrowOnConflicts();
+
+        builder
+            .AddHocon(EmbeddedHocon.Load(), HoconAddMode.Append)
+            .WithCustomSerializer("akkarpc", [typeof(IRpcMessage)], system => new RpcSerializer(system))
+            .WithRemoting(new RemoteOptions
+            {
+                HostName = options.Hostname,
+                PublicHostName = options.PublicHostname ?? options.Hostname,
+                Port = options.Port,
+            })
+            .WithClustering(new ClusterOptions
+            {
+                Roles = options.Roles,
+                SeedNodes = options.SeedAddresses().ToArray(),
+                SplitBrainResolver = new KeepMajorityOption(),
+            });
+        WithPersistence(builder, options.Persistence, hostsEntities: rpc.Entities.Any(e => options.Roles.Contains(e.Role) && e.Definition is not null));
+
+        return builder.StartActors(async (system, _) => await StartAsync(system, options, rpc).ConfigureAwait(false));
+    }
+
+    /// <summary>Registers <see cref="IRpcClient"/> (the node's client) for dependency injection.</summary>
+    public static IServiceCollection AddAkkaRpcClient(this IServiceCollection services) =>
+        services.AddSingleton<IRpcClient>(sp => AkkaRpcRuntime.Get(sp.GetRequiredService<ActorSystem>()).Client);
+
+    private static void WithPersistence(AkkaConfigurationBuilder builder, PersistenceOptions persistence, bool hostsEntities)
+    {
+        if (persistence.Provider == JournalProvider.InMemory)
+        {
+            builder.WithInMemoryJournal().WithInMemorySnapshotStore();
+            return;
+        }
+
+        // Akka.Persistence.Sql's own defaults are only loaded by its (unavailable) hosting package: without them the
+        // journal fails with "Plugin class name must be defined" and callers only see timeouts.
+        builder.AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
+        var connectionString = persistence.EffectiveConnectionString;
+        var providerName = persistence.EffectiveProviderName;
+        if (persistence.Provider == JournalProvider.Sqlite && hostsEntities) SqliteFile.Prepare(connectionString);
+        builder.WithJournalAndSnapshot(
+            new SqlJournalPluginOptions(connectionString, providerName),
+            new SqlSnapshotPluginOptions(connectionString, providerName));
+    }
+
+    private static async Task StartAsync(ActorSystem system, AkkaRpcOptions options, AkkaRpcBuilder rpc)
+    {
+        var roles = Cluster.Get(system).SelfRoles;
+        var endpoints = new List<ServiceEndpoint>();
+        var sharding = ClusterSharding.Get(system);
+
+        foreach (var entity in rpc.Entities)
+        {
+            var extractor = new EntityMessageExtractor(options.ShardCount);
+            if (entity.Definition is { } definition && roles.Contains(entity.Role))
+            {
+                var entitySettings = new EntitySettings(options.SnapshotEvery, options.RememberedRequestsPerEntity, rpc.Time);
+                var settings = ClusterShardingSettings.Create(system).WithRole(entity.Role);
+                var region = await sharding.StartAsync(
+                    entity.Service,
+                    key => EntityActor.Props(definition, key, entitySettings),
+                    settings,
+                    extractor,
+                    sharding.DefaultShardAllocationStrategy(settings),
+                    StopEntity.Instance).ConfigureAwait(false);
+                endpoints.Add(new ServiceEndpoint(entity.Service, ServiceKind.Entity, region, HostedHere: true));
+            }
+            else
+            {
+                var proxy = await sharding.StartProxyAsync(entity.Service, entity.Role, extractor).ConfigureAwait(false);
+                endpoints.Add(new ServiceEndpoint(entity.Service, ServiceKind.Entity, proxy, HostedHere: false));
+            }
+        }
+
+        var workers = options.WorkersPerService > 0 ? options.WorkersPerService : Environment.ProcessorCount;
+        foreach (var service in rpc.StatelessServices)
+        {
+            var hosted = service.Definition is not null && roles.Contains(service.Role);
+            if (hosted)
+                system.ActorOf(StatelessRouting.WorkerPool(service.Definition!, workers, rpc.Time), StatelessRouting.WorkerPoolName(service.Service));
+            var router = system.ActorOf(
+                StatelessRouting.ClusterRouter(service.Service, service.Role, options.VirtualNodesFactor),
+                StatelessRouting.ClusterRouterName(service.Service));
+            endpoints.Add(new ServiceEndpoint(service.Service, ServiceKind.Stateless, router, hosted));
+        }
+
+        system.ActorOf(MembershipLogger.Props(), MembershipLogger.Name);
+        var runtime = AkkaRpcRuntime.Get(system);
+        var correlator = system.ActorOf(ReplyCorrelator.Props(runtime.Pending), ReplyCorrelator.Name);
+        runtime.Start(new ServiceDirectory(endpoints), correlator, rpc.DefaultPolicy, rpc.Time);
+    }
+}
+
+/// <summary>Loads <c>hocon/akkarpc.conf</c>, embedded in this assembly.</summary>
+internal static class EmbeddedHocon
+{
+    public static Config Load()
+    {
+        using var stream = typeof(EmbeddedHocon).Assembly.GetManifestResourceStream("AkkaRpc.akkarpc.conf")
+                           ?? throw new InvalidOperationException("akkarpc.conf is not embedded in AkkaRpc.dll");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+}

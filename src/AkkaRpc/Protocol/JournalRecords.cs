@@ -1,0 +1,36 @@
+namespace AkkaRpc.Protocol;
+
+/// <summary>
+/// The one journal row written per applied command: the request id, the domain events and the reply, in one
+/// atomic write. Replaying it restores both the state and the memory of applied request ids, so a retry is
+/// answered with the original reply even after a restart or a move to another node.
+/// </summary>
+internal sealed class AppliedCommand : IRpcMessage
+{
+    public AppliedCommand(string requestId, IReadOnlyList<IRpcMessage> events, IRpcMessage reply)
+    {
+        RequestId = requestId;
+        Events = events;
+        Reply = reply;
+    }
+
+    public string RequestId { get; }
+    public IReadOnlyList<IRpcMessage> Events { get; }
+    public IRpcMessage Reply { get; }
+}
+
+/// <summary>An entity snapshot: the domain state plus the remembered request ids (oldest first) and their replies.</summary>
+internal sealed class EntitySnapshot : IRpcMessage
+{
+    public EntitySnapshot(IRpcMessage state, IReadOnlyList<RememberedRequest> recent)
+    {
+        State = state;
+        Recent = recent;
+    }
+
+    public IRpcMessage State { get; }
+    public IReadOnlyList<RememberedRequest> Recent { get; }
+}
+
+/// <summary>A request id the entity has applied and the reply it gave.</summary>
+internal readonly record struct RememberedRequest(string RequestId, IRpcMessage Reply);

@@ -1,0 +1,48 @@
+using Akka.Routing;
+
+namespace AkkaRpc.Protocol;
+
+/// <summary>
+/// One attempt of one call, as it travels from the client to the entity or worker. The request id is the
+/// idempotency key (the same for every attempt of a call); the call id correlates this attempt's reply.
+/// </summary>
+internal sealed class RpcCall : IRpcMessage, IConsistentHashable
+{
+    public RpcCall(long callId, string requestId, string service, string? entityKey, string? hashKey,
+        long deadlineUnixMs, int attempt, IRpcRequest request)
+    {
+        CallId = callId;
+        RequestId = requestId;
+        Service = service;
+        EntityKey = entityKey;
+        HashKey = hashKey;
+        DeadlineUnixMs = deadlineUnixMs;
+        Attempt = attempt;
+        Request = request;
+    }
+
+    /// <summary>Correlates the reply with this attempt; unique per client.</summary>
+    public long CallId { get; }
+
+    /// <summary>Idempotency key, shared by all attempts of one call.</summary>
+    public string RequestId { get; }
+
+    public string Service { get; }
+
+    /// <summary>Set for entity requests: the entity that owns the call.</summary>
+    public string? EntityKey { get; }
+
+    /// <summary>Set for stateless requests that want affinity.</summary>
+    public string? HashKey { get; }
+
+    /// <summary>Absolute deadline (Unix milliseconds, wall clock): the server drops work past it.</summary>
+    public long DeadlineUnixMs { get; }
+
+    /// <summary>1 for the first attempt.</summary>
+    public int Attempt { get; }
+
+    public IRpcRequest Request { get; }
+
+    // Without a hash key the request id spreads calls evenly and keeps retries of one call on one node.
+    object IConsistentHashable.ConsistentHashKey => HashKey ?? RequestId;
+}

@@ -1,0 +1,30 @@
+using System.Collections.Frozen;
+using Akka.Actor;
+
+namespace AkkaRpc.Routing;
+
+/// <summary>How a service is reached.</summary>
+internal enum ServiceKind
+{
+    /// <summary>Sharded, event-sourced entities behind a shard region (or region proxy).</summary>
+    Entity,
+
+    /// <summary>Stateless workers behind a consistent-hash cluster router.</summary>
+    Stateless,
+}
+
+/// <summary>Where calls to one service go from this node: its shard region/proxy or its cluster router.</summary>
+internal sealed record ServiceEndpoint(string Service, ServiceKind Kind, IActorRef Target, bool HostedHere);
+
+/// <summary>The services this node can call, by name. Built once when the node starts, read-only afterwards.</summary>
+internal sealed class ServiceDirectory
+{
+    private readonly FrozenDictionary<string, ServiceEndpoint> _endpoints;
+
+    public ServiceDirectory(IEnumerable<ServiceEndpoint> endpoints) =>
+        _endpoints = endpoints.ToFrozenDictionary(e => e.Service, StringComparer.Ordinal);
+
+    public IReadOnlyCollection<ServiceEndpoint> All => _endpoints.Values;
+
+    public ServiceEndpoint? Find(string service) => _endpoints.GetValueOrDefault(service);
+}

@@ -1,0 +1,234 @@
+using System.Buffers;
+using System.Runtime.Serialization;
+using Akka.Actor;
+using Akka.Serialization;
+using AkkaRpc.Protocol;
+using MessagePack;
+using MessagePack.Resolvers;
+
+namespace AkkaRpc.Serialization;
+
+/// <summary>
+/// MessagePack serializer for everything that is an <see cref="IRpcMessage"/>: remote calls and replies, journal
+/// rows and snapshots. The manifest is the type's stable wire name, never its CLR name, so renaming a class does
+/// not break an existing journal. Internal envelopes are written field by field with a length header, so fields can
+/// be appended later and old rows still read.
+/// </summary>
+public sealed class RpcSerializer : SerializerWithStringManifest
+{
+    /// <summary>The serializer id stored in journal rows; never change it.</summary>
+    public const int SerializerId = 7301;
+
+    internal const string CallManifest = "rpc.call";
+    internal const string ReplyManifest = "rpc.reply";
+    internal const string AppliedManifest = "rpc.applied";
+    internal const string SnapshotManifest = "rpc.snapshot";
+
+    /// <summary>
+    /// Attribute-based contracts only (keys are explicit, so renaming a property is safe too), and the untrusted-data
+    /// limits on, because a node deserializes what any peer or gateway caller sent.
+    /// </summary>
+    internal static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard
+        .WithResolver(StandardResolver.Instance)
+        .WithSecurity(MessagePackSecurity.UntrustedData);
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;
+
+    /// <summary>Created by Akka's serialization extension.</summary>
+    public RpcSerializer(ExtendedActorSystem system) : base(system) { }
+
+    /// <inheritdoc />
+    public override int Identifier => SerializerId;
+
+    /// <inheritdoc />
+    public override string Manifest(object o) => o switch
+    {
+        RpcCall => CallManifest,
+        RpcReply => ReplyManifest,
+        AppliedCommand => AppliedManifest,
+        EntitySnapshot => SnapshotManifest,
+        _ => WireTypes.NameOf(o.GetType()),
+    };
+
+    /// <inheritdoc />
+    public override byte[] ToBinary(object obj)
+    {
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var writer = new MessagePackWriter(buffer);
+        switch (obj)
+        {
+            case RpcCall call: WriteCall(ref writer, call); break;
+            case RpcReply reply: WriteReply(ref writer, reply); break;
+            case AppliedCommand applied: WriteApplied(ref writer, applied); break;
+            case EntitySnapshot snapshot: WriteSnapshot(ref writer, snapshot); break;
+            case IRpcMessage message: MessagePackSerializer.Serialize(message.GetType(), ref writer, message, Options); break;
+            default: throw new ArgumentException($"{obj.GetType()} is not an IRpcMessage", nameof(obj));
+        }
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <inheritdoc />
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        try
+        {
+            var reader = new MessagePackReader(bytes);
+            return manifest switch
+            {
+                CallManifest => ReadCall(ref reader),
+                ReplyManifest => ReadReply(ref reader),
+                AppliedManifest => ReadApplied(ref reader),
+                SnapshotManifest => ReadSnapshot(ref reader),
+                _ => MessagePackSerializer.Deserialize(ResolveType(manifest), ref reader, Options)
+                     ?? throw new SerializationException($"'{manifest}' deserialized to null"),
+            };
+        }
+        catch (MessagePackSerializationException e)
+        {
+            throw new SerializationException($"Cannot read a '{manifest}': {e.Message}", e);
+        }
+    }
+
+    private static Type ResolveType(string name) =>
+        WireTypes.TypeOf(name) ?? throw new SerializationException($"Unknown wire type '{name}'");
+
+    // ---- payloads: [wire name, value] or nil ----
+
+    private static void WritePayload(ref MessagePackWriter writer, IRpcMessage? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNil();
+            return;
+        }
+        writer.WriteArrayHeader(2);
+        writer.Write(WireTypes.NameOf(value.GetType()));
+        MessagePackSerializer.Serialize(value.GetType(), ref writer, value, Options);
+    }
+
+    private static IRpcMessage? ReadPayload(ref MessagePackReader reader)
+    {
+        if (reader.TryReadNil()) return null;
+        if (reader.ReadArrayHeader() != 2) throw new SerializationException("A payload is [wire name, value]");
+        var name = reader.ReadString() ?? throw new SerializationException("A payload has no wire name");
+        var value = MessagePackSerializer.Deserialize(ResolveType(name), ref reader, Options);
+        return value as IRpcMessage ?? throw new SerializationException($"'{name}' is not an IRpcMessage");
+    }
+
+    private static IRpcMessage ReadRequiredPayload(ref MessagePackReader reader, string what) =>
+        ReadPayload(ref reader) ?? throw new SerializationException($"{what} is missing");
+
+    private static void SkipRest(ref MessagePackReader reader, int count, int read)
+    {
+        for (var i = read; i < count; i++) reader.Skip();
+    }
+
+    // ---- envelopes ----
+
+    private static void WriteCall(ref MessagePackWriter w, RpcCall c)
+    {
+        w.WriteArrayHeader(8);
+        w.Write(c.CallId);
+        w.Write(c.RequestId);
+        w.Write(c.Service);
+        w.Write(c.EntityKey);
+        w.Write(c.HashKey);
+        w.Write(c.DeadlineUnixMs);
+        w.Write(c.Attempt);
+        WritePayload(ref w, c.Request);
+    }
+
+    private static RpcCall ReadCall(ref MessagePackReader r)
+    {
+        var count = r.ReadArrayHeader();
+        if (count < 8) throw new SerializationException("rpc.call has too few fields");
+        var callId = r.ReadInt64();
+        var requestId = r.ReadString() ?? throw new SerializationException("rpc.call has no request id");
+        var service = r.ReadString() ?? throw new SerializationException("rpc.call has no service");
+        var entityKey = r.ReadString();
+        var hashKey = r.ReadString();
+        var deadline = r.ReadInt64();
+        var attempt = r.ReadInt32();
+        var request = ReadRequiredPayload(ref r, "rpc.call request") as IRpcRequest
+                      ?? throw new SerializationException("rpc.call payload is not a request");
+        SkipRest(ref r, count, 8);
+        return new RpcCall(callId, requestId, service, entityKey, hashKey, deadline, attempt, request);
+    }
+
+    private static void WriteReply(ref MessagePackWriter w, RpcReply r)
+    {
+        w.WriteArrayHeader(6);
+        w.Write(r.CallId);
+        w.Write((int)r.Code);
+        w.Write(r.Message);
+        WritePayload(ref w, r.Response);
+        w.Write(r.ServedBy);
+        w.Write(r.Deduplicated);
+    }
+
+    private static RpcReply ReadReply(ref MessagePackReader r)
+    {
+        var count = r.ReadArrayHeader();
+        if (count < 6) throw new SerializationException("rpc.reply has too few fields");
+        var callId = r.ReadInt64();
+        var code = (RpcStatusCode)r.ReadInt32();
+        var message = r.ReadString();
+        var response = ReadPayload(ref r);
+        var servedBy = r.ReadString();
+        var deduplicated = r.ReadBoolean();
+        SkipRest(ref r, count, 6);
+        return new RpcReply(callId, code, message, response, servedBy, deduplicated);
+    }
+
+    private static void WriteApplied(ref MessagePackWriter w, AppliedCommand a)
+    {
+        w.WriteArrayHeader(3);
+        w.Write(a.RequestId);
+        w.WriteArrayHeader(a.Events.Count);
+        foreach (var e in a.Events) WritePayload(ref w, e);
+        WritePayload(ref w, a.Reply);
+    }
+
+    private static AppliedCommand ReadApplied(ref MessagePackReader r)
+    {
+        var count = r.ReadArrayHeader();
+        if (count < 3) throw new SerializationException("rpc.applied has too few fields");
+        var requestId = r.ReadString() ?? throw new SerializationException("rpc.applied has no request id");
+        var events = new IRpcMessage[r.ReadArrayHeader()];
+        for (var i = 0; i < events.Length; i++) events[i] = ReadRequiredPayload(ref r, "rpc.applied event");
+        var reply = ReadRequiredPayload(ref r, "rpc.applied reply");
+        SkipRest(ref r, count, 3);
+        return new AppliedCommand(requestId, events, reply);
+    }
+
+    private static void WriteSnapshot(ref MessagePackWriter w, EntitySnapshot s)
+    {
+        w.WriteArrayHeader(2);
+        WritePayload(ref w, s.State);
+        w.WriteArrayHeader(s.Recent.Count);
+        foreach (var remembered in s.Recent)
+        {
+            w.WriteArrayHeader(2);
+            w.Write(remembered.RequestId);
+            WritePayload(ref w, remembered.Reply);
+        }
+    }
+
+    private static EntitySnapshot ReadSnapshot(ref MessagePackReader r)
+    {
+        var count = r.ReadArrayHeader();
+        if (count < 2) throw new SerializationException("rpc.snapshot has too few fields");
+        var state = ReadRequiredPayload(ref r, "rpc.snapshot state");
+        var recent = new RememberedRequest[r.ReadArrayHeader()];
+        for (var i = 0; i < recent.Length; i++)
+        {
+            if (r.ReadArrayHeader() != 2) throw new SerializationException("rpc.snapshot entry is [request id, reply]");
+            var id = r.ReadString() ?? throw new SerializationException("rpc.snapshot entry has no request id");
+            recent[i] = new RememberedRequest(id, ReadRequiredPayload(ref r, "rpc.snapshot reply"));
+        }
+        SkipRest(ref r, count, 2);
+        return new EntitySnapshot(state, recent);
+    }
+}
