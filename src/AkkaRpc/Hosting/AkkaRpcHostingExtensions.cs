@@ -7,6 +7,7 @@ using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Persistence.Hosting;
 using Akka.Persistence.Sql;
+using Akka.Persistence.Sql.Config;
 using Akka.Remote.Hosting;
 using AkkaRpc.Client;
 using AkkaRpc.Entities;
@@ -77,7 +78,11 @@ public static class AkkaRpcHostingExtensions
         builder.AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
         var connectionString = persistence.EffectiveConnectionString;
         var providerName = persistence.EffectiveProviderName;
-        if (persistence.Provider == JournalProvider.Sqlite && hostsEntities) SqliteFile.Prepare(connectionString);
+        if (persistence.Provider == JournalProvider.Sqlite)
+        {
+            if (hostsEntities) SqliteFile.Prepare(connectionString);
+            builder.AddSetup(new DataOptionsSetup(SqliteConnections.DataOptions(connectionString, providerName)));
+        }
         builder.WithJournalAndSnapshot(
             new SqlJournalPluginOptions(connectionString, providerName),
             new SqlSnapshotPluginOptions(connectionString, providerName));
@@ -85,7 +90,10 @@ public static class AkkaRpcHostingExtensions
 
     private static async Task StartAsync(ActorSystem system, AkkaRpcOptions options, AkkaRpcBuilder rpc)
     {
-        var roles = Cluster.Get(system).SelfRoles;
+        var cluster = Cluster.Get(system);
+        // No seeds: this node is a cluster of its own (development, tests, the first node started on port 0).
+        if (options.SeedAddresses().Count == 0) cluster.Join(cluster.SelfAddress);
+        var roles = cluster.SelfRoles;
         var endpoints = new List<ServiceEndpoint>();
         var sharding = ClusterSharding.Get(system);
 

@@ -10,7 +10,8 @@ internal sealed class AppliedCommand : IRpcMessage
     public AppliedCommand(string requestId, IReadOnlyList<IRpcMessage> events, IRpcMessage reply)
     {
         RequestId = requestId;
-        Events = events;
+        // A plain array: whatever list type a handler built, the row holds a type every serializer can rebuild.
+        Events = events as IRpcMessage[] ?? events.ToArray();
         Reply = reply;
     }
 

@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace AkkaRpc.LocalCluster;
+
+/// <summary>
+/// A cluster of real node processes on 127.0.0.1 sharing one journal. Every node it starts is tracked and killed
+/// on <see cref="Dispose"/>, so a failing test or an interrupted demo leaves no process behind.
+/// </summary>
+public sealed class LocalClusterRunner : IDisposable
+{
+    private readonly Dictionary<string, string> _settings;
+    private readonly List<NodeProcess> _started = [];
+    private readonly string _nodeDll;
+
+    /// <summary>Plans a cluster of <paramref name="nodeCount"/> nodes; nothing starts until <see cref="StartAll"/>.</summary>
+    /// <param name="nodeCount">How many nodes.</param>
+    /// <param name="workDirectory">Node logs (and, by default, the SQLite file) go here.</param>
+    /// <param name="settings">Extra <c>AkkaRpc:*</c> settings for every node (e.g. the journal).</param>
+    public LocalClusterRunner(int nodeCount, string workDirectory, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        WorkDirectory = Directory.CreateDirectory(workDirectory).FullName;
+        Ports = FreePorts.Take(nodeCount);
+        _nodeDll = NodeBinary.Locate();
+        _settings = new Dictionary<string, string>
+        {
+            ["Persistence:Provider"] = "Sqlite",
+            ["Persistence:ConnectionString"] = $"Data Source={Path.Combine(WorkDirectory, "akkarpc.db")}",
+        };
+        // Every node lists every node as a seed: the first reachable one lets it join, whichever died.
+        for (var i = 0; i < Ports.Length; i++)
+            _settings[$"SeedNodes:{i}"] = $"127.0.0.1:{Ports[i].ToString(CultureInfo.InvariantCulture)}";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) _settings[key] = value;
+    }
+
+    /// <summary>Logs and database live here.</summary>
+    public string WorkDirectory { get; }
+
+    /// <summary>The nodes' ports; node i (1-based) listens on <c>Ports[i-1]</c>.</summary>
+    public int[] Ports { get; }
+
+    /// <summary>The seed addresses as <c>host:port</c>.</summary>
+    public string[] Seeds => Ports.Select(p => $"127.0.0.1:{p}").ToArray();
+
+    /// <summary>The running (or last started) process of each node, by index.</summary>
+    public NodeProcess?[] Nodes { get; private set; } = [];
+
+    /// <summary>Starts every node.</summary>
+    public void StartAll()
+    {
+        if (Nodes.Length != Ports.Length) Nodes = new NodeProcess?[Ports.Length];
+        for (var i = 0; i < Ports.Length; i++) Start(i);
+    }
+
+    /// <summary>Starts (or restarts) node <paramref name="index"/> (0-based).</summary>
+    public NodeProcess Start(int index)
+    {
+        if (Nodes.Length != Ports.Length) Nodes = new NodeProcess?[Ports.Length];
+        if (Nodes[index] is { IsRunning: true }) throw new InvalidOperationException($"node{index + 1} is already running");
+        var node = NodeProcess.Start($"node{index + 1}", Ports[index], _settings, WorkDirectory, _nodeDll);
+        lock (_started) _started.Add(node);
+        Nodes[index] = node;
+        return node;
+    }
+
+    /// <summary>The node listening on <paramref name="address"/> (as in a reply's ServedBy), or null.</summary>
+    public int? IndexOf(string? address)
+    {
+        if (address is null) return null;
+        for (var i = 0; i < Ports.Length; i++)
+            if (address.EndsWith($":{Ports[i]}", StringComparison.Ordinal)) return i;
+        return null;
+    }
+
+    /// <summary>
+    /// Stops every running node gracefully, one at a time, last started first (SIGTERM, then kill -9 after
+    /// <paramref name="grace"/>). One at a time, because a node that leaves hands its shards to the others; when
+    /// all leave at once nobody is left to take them and each waits out its shutdown timeouts.
+    /// </summary>
+    public async Task StopAllAsync(TimeSpan grace)
+    {
+        foreach (var node in Nodes.Reverse().Where(n => n is { IsRunning: true }))
+            await node!.StopAsync(grace).ConfigureAwait(false);
+    }
+
+    /// <summary>Kills every process this runner ever started that still runs.</summary>
+    public void Dispose()
+    {
+        List<NodeProcess> started;
+        lock (_started) started = [.. _started];
+        foreach (var node in started) node.Dispose();
+    }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace AkkaRpc.LocalCluster;
+
+/// <summary>One real node process on 127.0.0.1. Its output goes to a log file; it is stopped by PID.</summary>
+public sealed partial class NodeProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    private NodeProcess(string name, int port, Process process, StreamWriter log, string logPath)
+    {
+        Name = name;
+        Port = port;
+        _process = process;
+        _log = log;
+        LogPath = logPath;
+    }
+
+    /// <summary>A short name (node1, node2, ...).</summary>
+    public string Name { get; }
+
+    /// <summary>The cluster port.</summary>
+    public int Port { get; }
+
+    /// <summary>The OS process id.</summary>
+    public int Pid => _process.Id;
+
+    /// <summary>Where stdout and stderr go.</summary>
+    public string LogPath { get; }
+
+    /// <summary>The node's cluster address.</summary>
+    public string Address(string clusterName = "akkarpc") => $"akka.tcp://{clusterName}@127.0.0.1:{Port}";
+
+    /// <summary>True until the process exits.</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            try { return !_process.HasExited; }
+            catch (InvalidOperationException) { return false; }
+        }
+    }
+
+    /// <summary>Starts <c>dotnet AkkaRpc.Node.dll</c> with <paramref name="settings"/> as <c>--AkkaRpc:key=value</c> arguments.</summary>
+    public static NodeProcess Start(string name, int port, IReadOnlyDictionary<string, string> settings, string logDirectory, string? nodeDll = null)
+    {
+        Directory.CreateDirectory(logDirectory);
+        var logPath = Path.Combine(logDirectory, $"{name}.log");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = logDirectory,
+        };
+        info.ArgumentList.Add(nodeDll ?? NodeBinary.Locate());
+        info.ArgumentList.Add($"--AkkaRpc:Port={port}");
+        foreach (var (key, value) in settings) info.ArgumentList.Add($"--AkkaRpc:{key}={value}");
+        // Node logs are for people reading a failure, not for the test output.
+        info.Environment["DOTNET_gcServer"] = "0";
+        info.Environment["Logging__Console__FormatterName"] = "simple";
+
+        var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new NodeProcess(name, port, process, log, logPath);
+    }
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is null) return;
+        lock (log)
+        {
+            try { log.WriteLine(line); }
+            catch (ObjectDisposedException) { }
+        }
+    }
+
+    /// <summary><c>kill -9</c>: the node dies with no chance to leave or flush anything.</summary>
+    public void Kill()
+    {
+        if (!IsRunning) return;
+        try { _process.Kill(entireProcessTree: true); }
+        catch (InvalidOperationException) { }
+        _process.WaitForExit(10_000);
+    }
+
+    /// <summary>SIGTERM: the node leaves the cluster gracefully, then exits.</summary>
+    public void Terminate()
+    {
+        if (!IsRunning) return;
+        if (OperatingSystem.IsWindows()) { Kill(); return; }
+        _ = SendSignal(_process.Id, 15);
+    }
+
+    /// <summary>Waits for the process to exit; false on timeout.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGTERM, then kill -9 if it has not exited after <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        Terminate();
+        if (!await WaitForExitAsync(grace).ConfigureAwait(false)) Kill();
+    }
+
+    /// <summary>Kills the process if it still runs; a test's cleanup never leaves a node behind.</summary>
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+        lock (_log) _log.Dispose();
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
+}
