@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using AkkaRpc.LocalCluster;
+using AkkaRpc.Sample.Accounts;
+using AkkaRpc.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
+
+namespace AkkaRpc.Tests.Cluster;
+
+/// <summary>Real node processes on one SQLite file; a node is killed with kill -9.</summary>
+[Collection(ClusterCollection.Name)]
+public class MultiProcessFailoverTests : IDisposable
+{
+    private readonly ITestOutputHelper _output;
+    private readonly TempFolder _folder = new();
+
+    public MultiProcessFailoverTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public async Task Calls_to_a_killed_nodes_entities_should_succeed_again_with_their_state_intact()
+    {
+        using var cluster = new LocalClusterRunner(3, _folder.Path);
+        try
+        {
+            cluster.StartAll();
+            var policy = new CallPolicy { Timeout = TimeSpan.FromSeconds(20), AttemptTimeout = TimeSpan.FromSeconds(2), MaxAttempts = 30 };
+            await using var client = await ClientNode.StartAsync(cluster.Seeds, policy, LogLevel.Error);
+            Assert.True(await client.WaitForMembersAsync(3, TimeSpan.FromSeconds(90)), "3 nodes Up");
+
+            // 45 accounts, each with 3 acknowledged deposits of a known size.
+            var hosts = new ConcurrentDictionary<string, string>();
+            var accounts = Enumerable.Range(0, 45).Select(i => $"mp-{i}").ToArray();
+            await Parallel.ForEachAsync(accounts, async (account, _) =>
+            {
+                Assert.True((await client.Client.CallAsync(new OpenAccount(account, "Ann"))).IsOk);
+                for (var d = 1; d <= 3; d++)
+                {
+                    var deposit = await client.Client.CallAsync(new Deposit(account, d * 10));
+                    Assert.True(deposit.IsOk, deposit.ToString());
+                    hosts[account] = deposit.ServedBy!;
+                }
+            });
+
+            // The victim: the node that hosts the most accounts.
+            var victimAddress = hosts.Values.GroupBy(h => h).OrderByDescending(g => g.Count()).First().Key;
+            var victimIndex = cluster.IndexOf(victimAddress) ?? throw new InvalidOperationException($"unknown host {victimAddress}");
+            var orphaned = hosts.Where(h => h.Value == victimAddress).Select(h => h.Key).ToArray();
+            var victim = cluster.Nodes[victimIndex]!;
+            _output.WriteLine($"kill -9 {victim.Name} (pid {victim.Pid}), host of {orphaned.Length} of {accounts.Length} accounts");
+
+            var outage = Stopwatch.StartNew();
+            victim.Kill();
+            Assert.False(victim.IsRunning);
+
+            // Every orphaned account answers again, from a survivor, with its full balance.
+            var servedAgain = new ConcurrentDictionary<string, TimeSpan>();
+            await Parallel.ForEachAsync(orphaned, async (account, _) =>
+            {
+                var read = await client.Client.CallAsync(new GetBalance(account), new CallOptions { Timeout = TimeSpan.FromSeconds(60) });
+                Assert.True(read.IsOk, $"{account}: {read}");
+                Assert.NotEqual(victimAddress, read.ServedBy);
+                Assert.Equal(new AccountBalance(account, 60, 3), read.Value);
+                servedAgain[account] = outage.Elapsed;
+            });
+            var first = servedAgain.Values.Min();
+            var last = servedAgain.Values.Max();
+            var line = $"outage after kill -9: first orphaned account served again after {first.TotalSeconds:0.0} s, all {orphaned.Length} after {last.TotalSeconds:0.0} s";
+            _output.WriteLine(line);
+            Console.WriteLine($"[multi-process failover] {line}");
+            Assert.True(last < TimeSpan.FromSeconds(60), line);
+
+            // And they take writes again, on the survivors.
+            foreach (var account in orphaned.Take(5))
+            {
+                var deposit = await client.Client.CallAsync(new Deposit(account, 1));
+                Assert.Equal(new AccountBalance(account, 61, 4), deposit.Value);
+            }
+
+            // The other accounts were never disturbed.
+            foreach (var account in accounts.Except(orphaned).Take(10))
+                Assert.Equal(new AccountBalance(account, 60, 3), (await client.Client.CallAsync(new GetBalance(account))).Value);
+        }
+        catch
+        {
+            foreach (var node in cluster.Nodes.Where(n => n is not null))
+                _output.WriteLine($"--- {node!.Name} log: {node.LogPath}");
+            throw;
+        }
+        finally
+        {
+            await cluster.StopAllAsync(TimeSpan.FromSeconds(15));
+        }
+    }
+
+    public void Dispose() => _folder.Dispose();
+}
