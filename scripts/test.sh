@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the solution and runs every test (unit, TestKit, in-process cluster, multi-process failover).
+# Last line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results="$(pwd)/tests/TestResults"
+rm -rf "$results"
+
+if ! dotnet build AkkaRpc.sln -c Release --nologo -v quiet; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet test tests/AkkaRpc.Tests/AkkaRpc.Tests.csproj -c Release --no-build --nologo \
+  --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" \
+  --results-directory "$results" --blame-hang-timeout 10m
+status=$?
+
+trx="$results/results.trx"
+if [ -f "$trx" ]; then
+  passed=$(grep -o '<Counters [^>]*' "$trx" | grep -o ' passed="[0-9]*"' | grep -o '[0-9]*')
+  failed=$(grep -o '<Counters [^>]*' "$trx" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*')
+else
+  passed=0
+  failed=1
+fi
+# A crashed or hung run can leave the counters at zero failures: the exit status still counts.
+if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then failed=1; fi
+echo "${passed:-0} passed, ${failed:-0} failed"
+[ "${failed:-0}" -eq 0 ] && [ "$status" -eq 0 ]
