@@ -107,7 +107,7 @@ internal sealed class DemoRun
         // Decide the victim now: the node hosting the first account.
         var victimIndex = cluster.IndexOf(hosts.GetValueOrDefault(accounts[0])) ?? 1;
         var victimAddress = cluster.Nodes[victimIndex]!.Address();
-        string[] orphaned = [];
+        IReadOnlySet<string> orphaned = new HashSet<string>();
         var killedAt = TimeSpan.MaxValue;
         var firstServedAgain = new ConcurrentDictionary<string, TimeSpan>();
 
@@ -147,16 +147,16 @@ internal sealed class DemoRun
             for (; reported < (int)loadClock.Elapsed.TotalSeconds; reported++)
             {
                 var c = perSecond.GetValueOrDefault(reported);
-                Say($"  load second {reported,2}: {c.Ok,5} deposits ok, {c.Failed} failed{(killed && reported * 1.0 >= killedAt.TotalSeconds - 1 && firstServedAgain.Count < orphaned.Length ? $" ({orphaned.Length - firstServedAgain.Count} accounts of the killed node waiting)" : "")}");
+                Say($"  load second {reported,2}: {c.Ok,5} deposits ok, {c.Failed} failed{(killed && reported * 1.0 >= killedAt.TotalSeconds - 1 && firstServedAgain.Count < orphaned.Count ? $" ({orphaned.Count - firstServedAgain.Count} accounts of the killed node waiting)" : "")}");
             }
             if (!killed && loadClock.Elapsed >= _settings.KillAfter)
             {
                 killed = true;
-                orphaned = hosts.Where(h => h.Value == victimAddress).Select(h => h.Key).ToArray();
+                orphaned = hosts.Where(h => h.Value == victimAddress).Select(h => h.Key).ToHashSet();
                 var victim = cluster.Nodes[victimIndex]!;
                 killedAt = loadClock.Elapsed;
                 victim.Kill();
-                Say($"kill -9 {victim.Name} (pid {victim.Pid}), host of {orphaned.Length} of {accounts.Length} accounts; calls continue");
+                Say($"kill -9 {victim.Name} (pid {victim.Pid}), host of {orphaned.Count} of {accounts.Length} accounts; calls continue");
             }
         }
         await Task.WhenAll(loops);
@@ -164,7 +164,7 @@ internal sealed class DemoRun
         Say($"load done: {ledger.TotalAcknowledged} deposits acknowledged, {ledger.TotalAmbiguous} ambiguous, {ledger.TotalRejected} rejected");
         if (killed && firstServedAgain.Count > 0)
             Say($"the killed node's accounts were served again by survivors {firstServedAgain.Values.Min().TotalSeconds:0.0} s after the kill " +
-                $"(all {firstServedAgain.Count} of {orphaned.Length} seen again by {firstServedAgain.Values.Max().TotalSeconds:0.0} s)");
+                $"(all {firstServedAgain.Count} of {orphaned.Count} seen again by {firstServedAgain.Values.Max().TotalSeconds:0.0} s)");
         else if (killed)
             Say("the killed node's accounts were not served again before the load ended");
     }

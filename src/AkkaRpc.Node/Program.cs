@@ -11,9 +11,8 @@ using AkkaRpc.Sample;
 // (the generic host stops Akka, whose coordinated shutdown hands the node's shards to the survivors).
 var builder = Host.CreateApplicationBuilder(args);
 var options = builder.Configuration.GetSection(AkkaRpcOptions.Section).Get<AkkaRpcOptions>() ?? new AkkaRpcOptions();
-// Lists from configuration are merged by index; an explicit empty list on the command line is "--AkkaRpc:SeedNodes:0=".
-options.SeedNodes = options.SeedNodes.Where(s => !string.IsNullOrWhiteSpace(s)).Distinct().ToArray();
-options.Roles = options.Roles.Where(s => !string.IsNullOrWhiteSpace(s)).Distinct().ToArray();
+// Lists from configuration sources are merged by index (--AkkaRpc:SeedNodes:1=... adds a second seed); blank and
+// repeated entries are ignored by the options.
 
 builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(30));
 builder.Services.AddAkka(options.ClusterName, akka => akka
@@ -24,6 +23,6 @@ builder.Services.AddAkkaRpcClient();
 using var host = builder.Build();
 var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AkkaRpc.Node");
 log.LogInformation("Starting node {Host}:{Port} pid {Pid} roles [{Roles}] seeds [{Seeds}] journal {Journal}",
-    options.Hostname, options.Port, Environment.ProcessId, string.Join(",", options.Roles),
+    options.Hostname, options.Port, Environment.ProcessId, string.Join(",", options.EffectiveRoles()),
     string.Join(",", options.SeedNodes), options.Persistence.Provider);
 await host.RunAsync();

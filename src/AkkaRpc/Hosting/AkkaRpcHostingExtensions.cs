@@ -52,11 +52,11 @@ public static class AkkaRpcHostingExtensions
             })
             .WithClustering(new ClusterOptions
             {
-                Roles = options.Roles,
+                Roles = options.EffectiveRoles().ToArray(),
                 SeedNodes = options.SeedAddresses().ToArray(),
                 SplitBrainResolver = new KeepMajorityOption(),
             });
-        WithPersistence(builder, options.Persistence, hostsEntities: rpc.Entities.Any(e => options.Roles.Contains(e.Role) && e.Definition is not null));
+        WithPersistence(builder, options.Persistence, hostsEntities: rpc.Entities.Any(e => options.EffectiveRoles().Contains(e.Role) && e.Definition is not null));
 
         return builder.StartActors(async (system, _) => await StartAsync(system, options, rpc).ConfigureAwait(false));
     }

@@ -32,8 +32,19 @@ public sealed class AkkaRpcOptions
     /// </summary>
     public string[] SeedNodes { get; set; } = [];
 
-    /// <summary>This node's roles. A node hosts the services whose role it has; others it only calls.</summary>
-    public string[] Roles { get; set; } = [DefaultServiceRole];
+    /// <summary>
+    /// This node's roles. A node hosts the services whose role it has; others it only calls. Empty means
+    /// <see cref="DefaultServiceRole"/>. (Empty by default because configuration binding appends to an array that
+    /// already has items: a default of ["rpc"] plus a configured ["client"] would give both.)
+    /// </summary>
+    public string[] Roles { get; set; } = [];
+
+    /// <summary>The roles in effect: <see cref="Roles"/>, or <see cref="DefaultServiceRole"/> when none are set.</summary>
+    public IReadOnlyList<string> EffectiveRoles()
+    {
+        var roles = Roles.Where(r => !string.IsNullOrWhiteSpace(r)).Select(r => r.Trim()).Distinct(StringComparer.Ordinal).ToArray();
+        return roles.Length > 0 ? roles : [DefaultServiceRole];
+    }
 
     /// <summary>
     /// Number of shards per stateful service. Keys hash onto this FIXED number; shards, not keys, move between nodes.
@@ -60,6 +71,7 @@ public sealed class AkkaRpcOptions
     /// <summary>Seed addresses in full form.</summary>
     public IReadOnlyList<string> SeedAddresses() => SeedNodes
         .Where(s => !string.IsNullOrWhiteSpace(s))
+        .Distinct(StringComparer.Ordinal)
         .Select(s => s.Contains("://", StringComparison.Ordinal) ? s.Trim() : $"akka.tcp://{ClusterName}@{s.Trim()}")
         .ToArray();
 
@@ -79,7 +91,7 @@ public sealed class AkkaRpcOptions
         Check(RememberedRequestsPerEntity >= 1, "RememberedRequestsPerEntity must be at least 1");
         Check(WorkersPerService >= 0, "WorkersPerService must be 0 (one per processor) or more");
         Check(VirtualNodesFactor >= 1, "VirtualNodesFactor must be at least 1");
-        Check(Roles.All(Serialization.WireTypes.IsValidName), "every role must be letters, digits, '-' or '_'");
+        Check(EffectiveRoles().All(Serialization.WireTypes.IsValidName), "every role must be letters, digits, '-' or '_'");
         foreach (var seed in SeedAddresses())
             Check(Uri.TryCreate(seed, UriKind.Absolute, out var uri) && uri.Port > 0, $"seed node '{seed}' is not host:port or an akka.tcp address");
         if (Persistence.Provider == JournalProvider.PostgreSql)

@@ -7,7 +7,7 @@ namespace AkkaRpc.Stateless;
 /// </summary>
 public abstract class RpcService
 {
-    private readonly Dictionary<Type, Func<IRpcRequest, CancellationToken, ValueTask<(IRpcMessage?, RpcError?)>>> _handlers = new();
+    private readonly Dictionary<Type, StatelessHandler> _handlers = new();
 
     /// <summary>Creates the definition of service <paramref name="service"/>.</summary>
     protected RpcService(string service)
@@ -24,7 +24,7 @@ public abstract class RpcService
     protected void On<TRequest, TResponse>(Func<TRequest, RpcOutcome<TResponse>> handler)
         where TRequest : IRpcRequest<TResponse>, IStatelessRequest
         where TResponse : IRpcMessage =>
-        Add<TRequest>((request, _) =>
+        Add<TRequest>(isAsync: false, (request, _) =>
         {
             var outcome = handler((TRequest)request);
             return ValueTask.FromResult<(IRpcMessage?, RpcError?)>((outcome.Value, outcome.Error));
@@ -34,23 +34,27 @@ public abstract class RpcService
     protected void OnAsync<TRequest, TResponse>(Func<TRequest, CancellationToken, Task<RpcOutcome<TResponse>>> handler)
         where TRequest : IRpcRequest<TResponse>, IStatelessRequest
         where TResponse : IRpcMessage =>
-        Add<TRequest>(async (request, token) =>
+        Add<TRequest>(isAsync: true, async (request, token) =>
         {
             var outcome = await handler((TRequest)request, token).ConfigureAwait(false);
             return (outcome.Value, outcome.Error);
         });
 
-    private void Add<TRequest>(Func<IRpcRequest, CancellationToken, ValueTask<(IRpcMessage?, RpcError?)>> handler)
+    private void Add<TRequest>(bool isAsync, Func<IRpcRequest, CancellationToken, ValueTask<(IRpcMessage?, RpcError?)>> handler)
     {
         var method = Serialization.WireTypes.MethodOf(typeof(TRequest));
         if (method.Service != Service)
             throw new ArgumentException($"{typeof(TRequest).Name} belongs to service '{method.Service}', not '{Service}'");
-        if (!_handlers.TryAdd(typeof(TRequest), handler))
+        if (!_handlers.TryAdd(typeof(TRequest), new StatelessHandler(isAsync, handler)))
             throw new ArgumentException($"{typeof(TRequest).Name} has two handlers in {GetType().Name}");
     }
 
     internal IReadOnlyCollection<Type> RequestTypes => _handlers.Keys;
 
-    internal Func<IRpcRequest, CancellationToken, ValueTask<(IRpcMessage?, RpcError?)>>? HandlerFor(Type requestType) =>
+    internal StatelessHandler? HandlerFor(Type requestType) =>
         _handlers.GetValueOrDefault(requestType);
 }
+
+/// <summary>A registered handler; only asynchronous ones get a deadline token (a timer per call is not free).</summary>
+internal sealed record StatelessHandler(
+    bool IsAsync, Func<IRpcRequest, CancellationToken, ValueTask<(IRpcMessage? Value, RpcError? Error)>> Invoke);

@@ -44,12 +44,12 @@ internal sealed class StatelessWorker : ReceiveActor
             return;
         }
 
-        ValueTask<(IRpcMessage?, RpcError?)> pending;
+        ValueTask<(IRpcMessage? Value, RpcError? Error)> pending;
         CancellationTokenSource? deadline = null;
         try
         {
-            deadline = new CancellationTokenSource(left, _time);
-            pending = handler(call.Request, deadline.Token);
+            if (handler.IsAsync) deadline = new CancellationTokenSource(left, _time);
+            pending = handler.Invoke(call.Request, deadline?.Token ?? CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -60,7 +60,7 @@ internal sealed class StatelessWorker : ReceiveActor
 
         if (pending.IsCompletedSuccessfully)
         {
-            deadline.Dispose();
+            deadline?.Dispose();
             replyTo.Tell(ToReply(call, pending.Result));
             return;
         }
@@ -69,7 +69,7 @@ internal sealed class StatelessWorker : ReceiveActor
         var servedBy = _servedBy;
         pending.AsTask().ContinueWith(t =>
         {
-            deadline.Dispose();
+            deadline?.Dispose();
             replyTo.Tell(t.IsCompletedSuccessfully ? ToReply(call, t.Result)
                 : t.IsCanceled ? RpcReply.Fail(call.CallId, RpcError.DeadlineExceeded("the handler ran past the deadline"), servedBy)
                 : Failed(call, t.Exception!.GetBaseException()));
