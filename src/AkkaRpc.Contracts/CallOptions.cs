@@ -21,16 +21,39 @@ public sealed record CallOptions
 }
 
 /// <summary>
-/// How a call is attempted: time budget, per-attempt timeout and retries. Retries happen only here, in the client,
-/// never again in the cluster, so load on a sick cluster cannot multiply layer by layer.
+/// How a call is attempted: fault-tolerance mode, time budget, per-attempt timeout and retries. Retries happen only
+/// here, in the client, never again in the cluster, so load on a sick cluster cannot multiply layer by layer. The
+/// client's retry budget and per-service circuit breakers apply on top of every policy.
 /// </summary>
 public sealed record CallPolicy
 {
     /// <summary>The default: 10 s budget, 2 s attempts, up to 6 attempts with capped, fully jittered backoff.</summary>
     public static CallPolicy Default { get; } = new();
 
-    /// <summary>A policy that never retries: one attempt, answer or error.</summary>
-    public static CallPolicy NoRetry { get; } = new() { MaxAttempts = 1 };
+    /// <summary>A policy that never retries: one attempt, answer or error (Dubbo's failfast).</summary>
+    public static CallPolicy NoRetry { get; } = new() { Mode = FaultMode.Failfast };
+
+    /// <summary>What to do when an attempt fails. Default <see cref="FaultMode.Failover"/>.</summary>
+    public FaultMode Mode { get; init; } = FaultMode.Failover;
+
+    /// <summary>
+    /// Added to the attempt timeout for each further attempt: attempt n waits AttemptTimeout + (n-1)·growth (the
+    /// seed's <c>t0 + k·d</c>), always capped by the time left before the deadline. Zero (default): every attempt
+    /// gets the same timeout.
+    /// </summary>
+    public TimeSpan AttemptTimeoutGrowth { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// The answer a <see cref="FaultMode.Failsafe"/> call returns instead of an error; it must be of the request's
+    /// response type.
+    /// </summary>
+    public IRpcMessage? Fallback { get; init; }
+
+    /// <summary>How long <see cref="FaultMode.Failback"/> keeps resending a failed call in the background.</summary>
+    public TimeSpan FailbackFor { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The attempts this policy allows: 1 for failfast, <see cref="MaxAttempts"/> otherwise.</summary>
+    public int EffectiveMaxAttempts => Mode == FaultMode.Failfast ? 1 : MaxAttempts;
 
     /// <summary>Overall time budget when the call names none.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -58,5 +81,28 @@ public sealed record CallPolicy
         if (MaxAttempts < 1) throw new ArgumentException("MaxAttempts must be at least 1.", nameof(MaxAttempts));
         if (BackoffBase < TimeSpan.Zero || BackoffCap < BackoffBase)
             throw new ArgumentException("Backoff needs 0 <= BackoffBase <= BackoffCap.", nameof(BackoffCap));
+        if (AttemptTimeoutGrowth < TimeSpan.Zero)
+            throw new ArgumentException("AttemptTimeoutGrowth must not be negative.", nameof(AttemptTimeoutGrowth));
+        if (Mode == FaultMode.Failsafe && Fallback is null)
+            throw new ArgumentException("Failsafe needs a Fallback answer.", nameof(Fallback));
+        if (FailbackFor <= TimeSpan.Zero)
+            throw new ArgumentException("FailbackFor must be positive.", nameof(FailbackFor));
+        if (!Enum.IsDefined(Mode)) throw new ArgumentException($"Unknown mode {Mode}.", nameof(Mode));
     }
+}
+
+/// <summary>What a call does when an attempt fails, in Dubbo's vocabulary.</summary>
+public enum FaultMode
+{
+    /// <summary>Retry safe failures (Unavailable, attempt timeout, ResourceExhausted) with backoff inside the deadline. Default.</summary>
+    Failover,
+
+    /// <summary>Never retry: one attempt, its answer or its error.</summary>
+    Failfast,
+
+    /// <summary>Like failover, but an error is swallowed: the caller gets <see cref="CallPolicy.Fallback"/> and the error is kept for logging.</summary>
+    Failsafe,
+
+    /// <summary>Like failover; if the call still fails, it is recorded and resent in the background (same request id, so it applies once) while the caller gets the error at once.</summary>
+    Failback,
 }

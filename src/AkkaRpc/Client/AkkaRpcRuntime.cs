@@ -4,19 +4,27 @@ using AkkaRpc.Routing;
 namespace AkkaRpc.Client;
 
 /// <summary>
-/// The AkkaRpc part of one actor system: its client, and where its calls go. Obtain it with
+/// The AkkaRpc part of one actor system: its client, its metrics, and where its calls go. Obtain it with
 /// <see cref="Get"/>; it becomes usable once <c>WithAkkaRpc</c> has started the node's regions and routers.
 /// </summary>
 public sealed class AkkaRpcRuntime : IExtension
 {
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
     private ServiceDirectory? _directory;
     private IActorRef? _correlator;
+    private CallPipelines? _pipelines;
 
     internal AkkaRpcRuntime(ExtendedActorSystem system)
     {
         System = system;
         Client = new RpcClient(this);
+        Failback = new FailbackResender(this, _stopping.Token);
+        system.RegisterOnTermination(() =>
+        {
+            _stopping.Cancel();
+            Metrics.Dispose();
+        });
     }
 
     /// <summary>The runtime of <paramref name="system"/>.</summary>
@@ -28,24 +36,33 @@ public sealed class AkkaRpcRuntime : IExtension
     /// <summary>The client of this node.</summary>
     public IRpcClient Client { get; }
 
+    /// <summary>This node's instruments (meter <see cref="RpcMetrics.MeterName"/>).</summary>
+    public RpcMetrics Metrics { get; } = new();
+
     /// <summary>Completes when the node's services are started and calls can be sent.</summary>
     public Task Started => _started.Task;
 
     /// <summary>The names of the services this node can call.</summary>
     public IReadOnlyCollection<string> Services => _directory?.All.Select(e => e.Service).ToArray() ?? [];
 
+    /// <summary>The retry budget of <paramref name="service"/> (tokens left, for diagnostics).</summary>
+    public RetryBudget RetryBudgetOf(string service) => Pipelines.BudgetFor(service);
+
     internal TimeProvider Time { get; private set; } = TimeProvider.System;
-    internal CallPolicy DefaultPolicy { get; private set; } = CallPolicy.Default;
+    internal PolicyTable Policies { get; private set; } = PolicyTable.Empty;
     internal PendingCalls Pending { get; } = new();
+    internal FailbackResender Failback { get; }
+    internal CallPipelines Pipelines => _pipelines ?? throw new InvalidOperationException("AkkaRpc has not started");
     internal ServiceDirectory Directory => _directory ?? throw new InvalidOperationException("AkkaRpc has not started");
     internal IActorRef Correlator => _correlator ?? throw new InvalidOperationException("AkkaRpc has not started");
 
-    internal void Start(ServiceDirectory directory, IActorRef correlator, CallPolicy defaultPolicy, TimeProvider time)
+    internal void Start(ServiceDirectory directory, IActorRef correlator, PolicyTable policies, ClientResilienceOptions resilience, TimeProvider time)
     {
+        Time = time;
+        Policies = policies;
+        _pipelines = new CallPipelines(time, resilience, Metrics);
         _directory = directory;
         _correlator = correlator;
-        DefaultPolicy = defaultPolicy;
-        Time = time;
         _started.TrySetResult();
     }
 

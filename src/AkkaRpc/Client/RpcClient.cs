@@ -1,15 +1,20 @@
+using System.Diagnostics;
 using Akka.Actor;
 using AkkaRpc.Entities;
 using AkkaRpc.Protocol;
 using AkkaRpc.Routing;
 using AkkaRpc.Serialization;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace AkkaRpc.Client;
 
 /// <summary>
 /// The <see cref="IRpcClient"/> of a node. Validates the request locally (bad input never leaves the caller),
-/// stamps the envelope (request id, absolute deadline, attempt number), sends each attempt with a timeout carved from
-/// the time left, and retries only what is safe to retry, with capped, fully jittered backoff, inside the deadline.
+/// stamps the envelope (request id, absolute deadline, attempt number), and runs the attempts through
+/// <see cref="CallPipelines"/>: per-service circuit breaker, attempt timeouts carved from the time left, and retries of
+/// what is safe to retry, with capped, fully jittered backoff and a retry budget, all inside the deadline.
 /// </summary>
 internal sealed class RpcClient : IRpcClient
 {
@@ -26,10 +31,28 @@ internal sealed class RpcClient : IRpcClient
         IRpcRequest<TResponse> request, CallOptions? options = null, CancellationToken cancellationToken = default)
         where TResponse : IRpcMessage
     {
-        var policy = options?.Policy ?? _runtime.DefaultPolicy;
-        var prepared = Prepare(request, options, policy);
+        var started = Stopwatch.GetTimestamp();
+        var result = await CallCoreAsync<TResponse>(request, options, cancellationToken).ConfigureAwait(false);
+        if (result.Attempts > 0)
+        {
+            var service = request is null ? "?" : WireTypes.MethodOf(request.GetType()).Service;
+            var tags = new TagList { { "service", service }, { "code", result.Code.ToString() } };
+            _runtime.Metrics.Calls.Add(1, tags);
+            _runtime.Metrics.Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
+        }
+        return result;
+    }
+
+    private async Task<RpcResult<TResponse>> CallCoreAsync<TResponse>(
+        IRpcRequest<TResponse> request, CallOptions? options, CancellationToken cancellationToken)
+        where TResponse : IRpcMessage
+    {
+        var prepared = Prepare(request, options);
         if (prepared.Error is { } invalid) return RpcResult<TResponse>.Fail(invalid, 0);
-        var (method, entityKey, hashKey, requestId, deadline, _) = prepared;
+        var (method, entityKey, hashKey, requestId, deadline, policy, _) = prepared;
+        if (policy!.Fallback is { } fallback && fallback is not TResponse)
+            return RpcResult<TResponse>.Fail(RpcError.InvalidArgument(
+                $"the failsafe fallback is a {fallback.GetType().Name}, not a {typeof(TResponse).Name}"), 0);
 
         if (!await _runtime.WaitUntilStartedAsync(deadline - Time.GetUtcNow(), Time, cancellationToken).ConfigureAwait(false))
             return RpcResult<TResponse>.Fail(RpcError.Unavailable("this node has not started AkkaRpc yet"), 0);
@@ -41,97 +64,138 @@ internal sealed class RpcClient : IRpcClient
             return RpcResult<TResponse>.Fail(RpcError.InvalidArgument(
                 $"service '{method.Service}' is {(endpoint.Kind == ServiceKind.Entity ? "stateful and needs an IEntityRequest" : "stateless and needs an IStatelessRequest")}"), 0);
 
-        var deadlineMs = deadline.ToUnixTimeMilliseconds();
-        RpcError lastError = RpcError.DeadlineExceeded("the deadline passed before the first attempt");
-        string? lastServedBy = null;
-        var attempt = 0;
-        while (attempt < policy.MaxAttempts)
+        var call = new CallState
         {
-            var left = deadline - Time.GetUtcNow();
-            if (left <= TimeSpan.Zero) break;
-            attempt++;
+            Endpoint = endpoint,
+            Request = request,
+            RequestId = requestId!,
+            EntityKey = entityKey,
+            HashKey = hashKey,
+            Deadline = deadline,
+            Policy = policy,
+            Budget = _runtime.Pipelines.BudgetFor(endpoint.Service),
+        };
+        var (reply, error) = await ExecuteAsync(call, cancellationToken).ConfigureAwait(false);
 
-            var (callId, replyTask) = _runtime.Pending.Register();
-            endpoint.Target.Tell(
-                new RpcCall(callId, requestId!, method.Service, entityKey, hashKey, deadlineMs, attempt, request),
-                _runtime.Correlator);
-            var attemptTimeout = left < policy.AttemptTimeout ? left : policy.AttemptTimeout;
-            RpcReply reply;
-            try
-            {
-                reply = await replyTask.WaitAsync(attemptTimeout, Time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                _runtime.Pending.Forget(callId);
-                lastError = RpcError.Unavailable($"attempt {attempt} got no answer within {attemptTimeout.TotalMilliseconds:0} ms");
-                if (!await BackoffAsync(attempt, policy, deadline, cancellationToken).ConfigureAwait(false)) break;
-                continue;
-            }
-            catch (OperationCanceledException)
-            {
-                _runtime.Pending.Forget(callId);
-                return RpcResult<TResponse>.Fail(new RpcError(RpcStatusCode.Cancelled, "the caller cancelled the call"), attempt);
-            }
-
-            lastServedBy = reply.ServedBy;
-            if (reply.Code == RpcStatusCode.Ok)
-            {
-                return reply.Response is TResponse response
-                    ? RpcResult<TResponse>.Ok(response, attempt, reply.ServedBy)
-                    : RpcResult<TResponse>.Fail(RpcError.Internal(
-                        $"expected a {typeof(TResponse).Name}, got {reply.Response?.GetType().Name ?? "nothing"}"), attempt, reply.ServedBy);
-            }
-
-            lastError = new RpcError(reply.Code, reply.Message ?? reply.Code.ToString());
-            if (!IsRetryable(reply.Code) || !await BackoffAsync(attempt, policy, deadline, cancellationToken).ConfigureAwait(false))
-                return RpcResult<TResponse>.Fail(lastError, attempt, reply.ServedBy);
+        if (reply is not null)
+        {
+            return reply.Response is TResponse response
+                ? RpcResult<TResponse>.Ok(response, call.Attempts, reply.ServedBy)
+                : RpcResult<TResponse>.Fail(RpcError.Internal(
+                    $"expected a {typeof(TResponse).Name}, got {reply.Response?.GetType().Name ?? "nothing"}"), call.Attempts, reply.ServedBy);
         }
 
-        if (cancellationToken.IsCancellationRequested)
-            return RpcResult<TResponse>.Fail(new RpcError(RpcStatusCode.Cancelled, "the caller cancelled the call"), attempt);
-        if (Time.GetUtcNow() >= deadline)
-            lastError = RpcError.DeadlineExceeded(
-                $"no answer within the deadline after {attempt} attempt(s) (last: {lastError.Message}); a write may have been applied: retry with the same request id");
-        return RpcResult<TResponse>.Fail(lastError, attempt, lastServedBy);
+        switch (policy.Mode)
+        {
+            case FaultMode.Failsafe:
+                return RpcResult<TResponse>.Fallback((TResponse)policy.Fallback!, error!, call.Attempts);
+            case FaultMode.Failback when IsWorthResending(error!.Code) && !cancellationToken.IsCancellationRequested:
+                return _runtime.Failback.Schedule(call)
+                    ? RpcResult<TResponse>.FailResending(error with { Message = $"{error.Message}; resending in the background with the same request id" }, call.Attempts)
+                    : RpcResult<TResponse>.Fail(error with { Message = $"{error.Message}; the failback queue is full, so it will not be resent" }, call.Attempts, call.LastServedBy);
+            default:
+                return RpcResult<TResponse>.Fail(error!, call.Attempts, call.LastServedBy);
+        }
     }
 
-    /// <summary>Safe to retry: the request was not applied (Unavailable, ResourceExhausted) or the entity dedupes it.</summary>
-    internal static bool IsRetryable(RpcStatusCode code) =>
-        code is RpcStatusCode.Unavailable or RpcStatusCode.ResourceExhausted;
-
-    /// <summary>Waits before the next attempt; false when there is no next attempt worth making.</summary>
-    private async Task<bool> BackoffAsync(int attempt, CallPolicy policy, DateTimeOffset deadline, CancellationToken token)
+    /// <summary>Runs one call's attempts; exactly one of the two results is set.</summary>
+    internal async Task<(RpcReply? Reply, RpcError? Error)> ExecuteAsync(CallState call, CancellationToken cancellationToken)
     {
-        if (attempt >= policy.MaxAttempts) return false;
-        var delay = Backoff.Delay(attempt, policy.BackoffBase, policy.BackoffCap, Random.Shared);
-        if (Time.GetUtcNow() + delay >= deadline) return false;
+        // The deadline bounds everything, backoff waits included: its token cancels whatever is in flight.
+        using var deadline = new CancellationTokenSource(Max(call.Deadline - Time.GetUtcNow(), TimeSpan.FromMilliseconds(1)), Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        var context = ResilienceContextPool.Shared.Get(linked.Token);
+        context.Properties.Set(CallPipelines.StateKey, call);
+        Outcome<RpcReply> outcome;
         try
         {
-            await Task.Delay(delay, Time, token).ConfigureAwait(false);
-            return true;
+            outcome = await _runtime.Pipelines.Retry.ExecuteOutcomeAsync(
+                static (ctx, state) => state.Self._runtime.Pipelines.ServicePipeline(state.Call.Endpoint.Service)
+                    .ExecuteOutcomeAsync(static (c, s) => s.Self.AttemptAsync(c, s.Call), ctx, state),
+                context, (Self: this, Call: call)).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        finally
         {
-            return false;
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        if (outcome.Result is { Code: RpcStatusCode.Ok } ok) return (ok, null);
+        if (outcome.Result is { } failed)
+            return (null, Explain(call, new RpcError(failed.Code, failed.Message ?? failed.Code.ToString())));
+        return (null, outcome.Exception switch
+        {
+            _ when cancellationToken.IsCancellationRequested => new RpcError(RpcStatusCode.Cancelled, "the caller cancelled the call"),
+            BrokenCircuitException => RpcError.Unavailable(
+                $"the circuit breaker of service '{call.Endpoint.Service}' is open after repeated failures; failing fast (nothing was sent)"),
+            TimeoutRejectedException => Explain(call, RpcError.Unavailable(
+                $"attempt {call.Attempts} got no answer within {call.LastAttemptTimeout.TotalMilliseconds:0} ms")),
+            OperationCanceledException => Explain(call, RpcError.DeadlineExceeded("the deadline passed")),
+            { } e => RpcError.Internal($"the client failed: {e.GetType().Name}: {e.Message}"),
+            null => RpcError.Internal("the client produced no outcome"),
+        });
+    }
+
+    private RpcError Explain(CallState call, RpcError error)
+    {
+        if (error.Code is not (RpcStatusCode.Unavailable or RpcStatusCode.ResourceExhausted or RpcStatusCode.DeadlineExceeded))
+            return error;
+        var throttled = call.Throttled ? "; the retry budget of the service is spent, so no retry was sent" : "";
+        if (Time.GetUtcNow() >= call.Deadline || error.Code == RpcStatusCode.DeadlineExceeded)
+            return RpcError.DeadlineExceeded(
+                $"no answer within the deadline after {call.Attempts} attempt(s) (last: {error.Message}){throttled}; a write may have been applied: retry with the same request id");
+        return error with { Message = $"{error.Message} ({call.Attempts} attempt(s){throttled})" };
+    }
+
+    private async ValueTask<Outcome<RpcReply>> AttemptAsync(ResilienceContext context, CallState call)
+    {
+        var now = Time.GetUtcNow();
+        if (now >= call.Deadline)
+            return Outcome.FromException<RpcReply>(new OperationCanceledException("deadline passed"));
+        var attempt = Interlocked.Increment(ref call.Attempts);
+        _runtime.Metrics.Attempts.Add(1, new KeyValuePair<string, object?>("service", call.Endpoint.Service));
+
+        var (callId, replyTask) = _runtime.Pending.Register();
+        call.Endpoint.Target.Tell(
+            new RpcCall(callId, call.RequestId, call.Endpoint.Service, call.EntityKey, call.HashKey,
+                call.Deadline.ToUnixTimeMilliseconds(), attempt, call.Request, now.ToUnixTimeMilliseconds(),
+                (int)Math.Min(int.MaxValue, call.LastAttemptTimeout.TotalMilliseconds)),
+            _runtime.Correlator);
+        try
+        {
+            return Outcome.FromResult(await replyTask.WaitAsync(context.CancellationToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException e)
+        {
+            _runtime.Pending.Forget(callId);
+            return Outcome.FromException<RpcReply>(e);
         }
     }
+
+    /// <summary>Failback resends what may succeed later; a rejection or bad input will never succeed.</summary>
+    private static bool IsWorthResending(RpcStatusCode code) =>
+        code is RpcStatusCode.Unavailable or RpcStatusCode.ResourceExhausted or RpcStatusCode.DeadlineExceeded;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private readonly record struct Prepared(
-        RpcMethodAttribute? Method, string? EntityKey, string? HashKey, string? RequestId, DateTimeOffset Deadline, RpcError? Error = null)
+        RpcMethodAttribute? Method, string? EntityKey, string? HashKey, string? RequestId, DateTimeOffset Deadline,
+        CallPolicy? Policy, RpcError? Error = null)
     {
-        public static Prepared Invalid(RpcError error) => new(null, null, null, null, default, error);
+        public static Prepared Invalid(RpcError error) => new(null, null, null, null, default, null, error);
     }
 
-    private Prepared Prepare(IRpcRequest? request, CallOptions? options, CallPolicy policy)
+    private Prepared Prepare(IRpcRequest? request, CallOptions? options)
     {
         if (request is null) return Prepared.Invalid(RpcError.InvalidArgument("the request is null"));
-        try { policy.Validate(); }
-        catch (ArgumentException e) { return Prepared.Invalid(RpcError.InvalidArgument($"invalid call policy: {e.Message}")); }
 
         RpcMethodAttribute method;
         try { method = WireTypes.MethodOf(request.GetType()); }
         catch (ArgumentException e) { return Prepared.Invalid(RpcError.InvalidArgument(e.Message)); }
+
+        // Precedence: the call's policy, then the method's, the service's, the client's default.
+        var policy = options?.Policy ?? _runtime.Policies.Resolve(method);
+        try { policy.Validate(); }
+        catch (ArgumentException e) { return Prepared.Invalid(RpcError.InvalidArgument($"invalid call policy: {e.Message}")); }
 
         string? entityKey = null, hashKey = null;
         switch (request)
@@ -163,6 +227,6 @@ internal sealed class RpcClient : IRpcClient
         var deadline = options?.Deadline ?? now + timeout;
         if (deadline <= now)
             return Prepared.Invalid(RpcError.DeadlineExceeded("the deadline has already passed"));
-        return new Prepared(method, entityKey, hashKey, requestId, deadline);
+        return new Prepared(method, entityKey, hashKey, requestId, deadline, policy);
     }
 }

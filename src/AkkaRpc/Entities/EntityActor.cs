@@ -95,6 +95,11 @@ internal sealed class EntityActor : UntypedPersistentActor
             Fail(replyTo, call, RpcError.DeadlineExceeded("the deadline passed before the entity could apply the request; nothing was applied"));
             return;
         }
+        if (_settings.Shedder?.Check(call, _definition.Service) is { } shed)
+        {
+            replyTo.Tell(RpcReply.Fail(call.CallId, shed.Error, _servedBy, shed.RetryAfterMs));
+            return;
+        }
 
         if (_recent.TryGet(call.RequestId, out var remembered))
         {
@@ -136,10 +141,16 @@ internal sealed class EntityActor : UntypedPersistentActor
                 replyTo.Tell(RpcReply.Ok(call.CallId, outcome.Reply!, _servedBy));
                 break;
             default:
+                if (_settings.Shedder?.TryEnterWrite(_definition.Service) is { } full)
+                {
+                    replyTo.Tell(RpcReply.Fail(call.CallId, full.Error, _servedBy, full.RetryAfterMs));
+                    break;
+                }
                 _pendingWrite = (replyTo, call.CallId);
                 Persist(new AppliedCommand(call.RequestId, outcome.Events, reply!), applied =>
                 {
                     _pendingWrite = null;
+                    _settings.Shedder?.ExitWrite();
                     _state = newState!;
                     _recent.Remember(applied.RequestId, applied.Reply);
                     replyTo.Tell(RpcReply.Ok(call.CallId, applied.Reply, _servedBy));
@@ -158,8 +169,12 @@ internal sealed class EntityActor : UntypedPersistentActor
         // The journal may or may not have stored the row; the actor stops and the next attempt (same request id)
         // recovers from the journal, so a retry is answered from the dedupe window if the row did land.
         if (_pendingWrite is { } pending)
+        {
+            _settings.Shedder?.ExitWrite();
             pending.ReplyTo.Tell(RpcReply.Fail(pending.CallId,
-                RpcError.Unavailable($"the journal write failed ({cause.GetType().Name}); retry with the same request id"), _servedBy));
+                RpcError.Unavailable($"the journal write failed ({cause.GetType().Name}); retry with the same request id"), _servedBy, 500));
+        }
+        _pendingWrite = null;
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
@@ -167,8 +182,11 @@ internal sealed class EntityActor : UntypedPersistentActor
     {
         // Rejected means not stored (e.g. it could not be serialized): a definite failure.
         if (_pendingWrite is { } pending)
+        {
+            _settings.Shedder?.ExitWrite();
             pending.ReplyTo.Tell(RpcReply.Fail(pending.CallId,
                 RpcError.Internal($"the journal rejected the write ({cause.Message}); nothing was applied"), _servedBy));
+        }
         _pendingWrite = null;
         base.OnPersistRejected(cause, @event, sequenceNr);
     }

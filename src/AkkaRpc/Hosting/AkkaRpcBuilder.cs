@@ -11,6 +11,9 @@ public sealed class AkkaRpcBuilder
     internal List<StatelessRegistration> StatelessServices { get; } = [];
     internal TimeProvider Time { get; private set; } = TimeProvider.System;
     internal CallPolicy DefaultPolicy { get; private set; } = CallPolicy.Default;
+    internal Dictionary<string, CallPolicy> ServicePolicies { get; } = new(StringComparer.Ordinal);
+    internal Dictionary<(string, string), CallPolicy> MethodPolicies { get; } = new();
+    internal Client.ClientResilienceOptions Resilience { get; private set; } = new();
 
     /// <summary>
     /// A stateful service. Nodes with <paramref name="role"/> host its entities; every other node gets a proxy and can
@@ -48,11 +51,36 @@ public sealed class AkkaRpcBuilder
         return this;
     }
 
-    /// <summary>The policy of calls that name none.</summary>
+    /// <summary>The policy of calls that name none and whose method and service have none.</summary>
     public AkkaRpcBuilder WithDefaultPolicy(CallPolicy policy)
     {
         policy.Validate();
         DefaultPolicy = policy;
+        return this;
+    }
+
+    /// <summary>The policy of every method of <paramref name="service"/> (a call's own policy still wins).</summary>
+    public AkkaRpcBuilder WithServicePolicy(string service, CallPolicy policy)
+    {
+        policy.Validate();
+        ServicePolicies[service] = policy;
+        return this;
+    }
+
+    /// <summary>The policy of one method, named by its request type (a call's own policy still wins).</summary>
+    public AkkaRpcBuilder WithMethodPolicy<TRequest>(CallPolicy policy) where TRequest : IRpcRequest
+    {
+        policy.Validate();
+        var method = Serialization.WireTypes.MethodOf(typeof(TRequest));
+        MethodPolicies[(method.Service, method.Method)] = policy;
+        return this;
+    }
+
+    /// <summary>Retry budget and circuit breaker settings of this node's client.</summary>
+    public AkkaRpcBuilder WithResilience(Client.ClientResilienceOptions options)
+    {
+        options.Validate();
+        Resilience = options;
         return this;
     }
 

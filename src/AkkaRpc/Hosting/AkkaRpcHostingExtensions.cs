@@ -95,6 +95,8 @@ public static class AkkaRpcHostingExtensions
         if (options.SeedAddresses().Count == 0) cluster.Join(cluster.SelfAddress);
         var roles = cluster.SelfRoles;
         var endpoints = new List<ServiceEndpoint>();
+        var runtime = AkkaRpcRuntime.Get(system);
+        var shedder = new LoadShedder(options.LoadShedding, rpc.Time, runtime.Metrics);
         var sharding = ClusterSharding.Get(system);
 
         foreach (var entity in rpc.Entities)
@@ -102,11 +104,11 @@ public static class AkkaRpcHostingExtensions
             var extractor = new EntityMessageExtractor(options.ShardCount);
             if (entity.Definition is { } definition && roles.Contains(entity.Role))
             {
-                var entitySettings = new EntitySettings(options.SnapshotEvery, options.RememberedRequestsPerEntity, rpc.Time);
+                var entitySettings = new EntitySettings(options.SnapshotEvery, options.RememberedRequestsPerEntity, rpc.Time, shedder);
                 var settings = ClusterShardingSettings.Create(system).WithRole(entity.Role);
                 var region = await sharding.StartAsync(
                     entity.Service,
-                    key => EntityActor.Props(definition, key, entitySettings),
+                    key => EntitySupervisor.Props(definition, key, entitySettings),
                     settings,
                     extractor,
                     sharding.DefaultShardAllocationStrategy(settings),
@@ -125,7 +127,7 @@ public static class AkkaRpcHostingExtensions
         {
             var hosted = service.Definition is not null && roles.Contains(service.Role);
             if (hosted)
-                system.ActorOf(StatelessRouting.WorkerPool(service.Definition!, workers, rpc.Time), StatelessRouting.WorkerPoolName(service.Service));
+                system.ActorOf(StatelessRouting.WorkerPool(service.Definition!, workers, rpc.Time, shedder), StatelessRouting.WorkerPoolName(service.Service));
             var router = system.ActorOf(
                 StatelessRouting.ClusterRouter(service.Service, service.Role, options.VirtualNodesFactor),
                 StatelessRouting.ClusterRouterName(service.Service));
@@ -133,9 +135,9 @@ public static class AkkaRpcHostingExtensions
         }
 
         system.ActorOf(MembershipLogger.Props(), MembershipLogger.Name);
-        var runtime = AkkaRpcRuntime.Get(system);
         var correlator = system.ActorOf(ReplyCorrelator.Props(runtime.Pending), ReplyCorrelator.Name);
-        runtime.Start(new ServiceDirectory(endpoints), correlator, rpc.DefaultPolicy, rpc.Time);
+        runtime.Start(new ServiceDirectory(endpoints), correlator,
+            new PolicyTable(rpc.DefaultPolicy, rpc.ServicePolicies, rpc.MethodPolicies), rpc.Resilience, rpc.Time);
     }
 }
 

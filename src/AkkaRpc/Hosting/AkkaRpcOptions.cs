@@ -65,6 +65,9 @@ public sealed class AkkaRpcOptions
     /// <summary>Points per node on the consistent-hash ring of stateless services; more points, more even spread.</summary>
     public int VirtualNodesFactor { get; set; } = 100;
 
+    /// <summary>Load-shedding limits of this node.</summary>
+    public Routing.LoadSheddingOptions LoadShedding { get; set; } = new();
+
     /// <summary>Journal and snapshot store.</summary>
     public PersistenceOptions Persistence { get; set; } = new();
 
@@ -94,6 +97,8 @@ public sealed class AkkaRpcOptions
         Check(EffectiveRoles().All(Serialization.WireTypes.IsValidName), "every role must be letters, digits, '-' or '_'");
         foreach (var seed in SeedAddresses())
             Check(Uri.TryCreate(seed, UriKind.Absolute, out var uri) && uri.Port > 0, $"seed node '{seed}' is not host:port or an akka.tcp address");
+        Check(LoadShedding.MaxQueueDelay > TimeSpan.Zero, "LoadShedding:MaxQueueDelay must be positive");
+        Check(LoadShedding.MaxInFlightWrites >= 1, "LoadShedding:MaxInFlightWrites must be at least 1");
         if (Persistence.Provider == JournalProvider.PostgreSql)
             Check(!string.IsNullOrWhiteSpace(Persistence.ConnectionString), "Persistence:ConnectionString is required for PostgreSql");
     }

@@ -9,8 +9,10 @@ namespace AkkaRpc.Protocol;
 internal sealed class RpcCall : IRpcMessage, IConsistentHashable
 {
     public RpcCall(long callId, string requestId, string service, string? entityKey, string? hashKey,
-        long deadlineUnixMs, int attempt, IRpcRequest request)
+        long deadlineUnixMs, int attempt, IRpcRequest request, long sentUnixMs = 0, int attemptTimeoutMs = 0)
     {
+        SentUnixMs = sentUnixMs;
+        AttemptTimeoutMs = attemptTimeoutMs;
         CallId = callId;
         RequestId = requestId;
         Service = service;
@@ -42,6 +44,14 @@ internal sealed class RpcCall : IRpcMessage, IConsistentHashable
     public int Attempt { get; }
 
     public IRpcRequest Request { get; }
+
+    /// <summary>When the client sent this attempt (Unix ms, wall clock; 0 = unknown): lets a node see how long the
+    /// call waited in queues and shed it while that is still cheap.</summary>
+    public long SentUnixMs { get; }
+
+    /// <summary>How long the client waits for this attempt (0 = unknown). After that nobody waits for the answer:
+    /// the client has retried or given up, so the work is dropped instead of done.</summary>
+    public int AttemptTimeoutMs { get; }
 
     // Without a hash key the request id spreads calls evenly and keeps retries of one call on one node.
     object IConsistentHashable.ConsistentHashKey => HashKey ?? RequestId;

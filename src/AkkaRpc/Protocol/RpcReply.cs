@@ -3,8 +3,9 @@ namespace AkkaRpc.Protocol;
 /// <summary>The answer to one <see cref="RpcCall"/> attempt: a response, or a status code and message.</summary>
 internal sealed class RpcReply : IRpcMessage
 {
-    public RpcReply(long callId, RpcStatusCode code, string? message, IRpcMessage? response, string? servedBy, bool deduplicated)
+    public RpcReply(long callId, RpcStatusCode code, string? message, IRpcMessage? response, string? servedBy, bool deduplicated, int retryAfterMs = 0)
     {
+        RetryAfterMs = retryAfterMs;
         CallId = callId;
         Code = code;
         Message = message;
@@ -24,9 +25,12 @@ internal sealed class RpcReply : IRpcMessage
     /// <summary>True when an entity answered from its memory of an already applied request id.</summary>
     public bool Deduplicated { get; }
 
+    /// <summary>Pushback: do not retry sooner than this (0 = no advice). Sent with ResourceExhausted and Unavailable.</summary>
+    public int RetryAfterMs { get; }
+
     public static RpcReply Ok(long callId, IRpcMessage response, string servedBy, bool deduplicated = false) =>
         new(callId, RpcStatusCode.Ok, null, response, servedBy, deduplicated);
 
-    public static RpcReply Fail(long callId, RpcError error, string servedBy) =>
-        new(callId, error.Code, error.Message, null, servedBy, false);
+    public static RpcReply Fail(long callId, RpcError error, string servedBy, int retryAfterMs = 0) =>
+        new(callId, error.Code, error.Message, null, servedBy, false, retryAfterMs);
 }

@@ -20,8 +20,8 @@ internal static class StatelessRouting
 
     public static string ClusterRouterName(string service) => $"rpc-router-{service}";
 
-    public static Props WorkerPool(RpcService definition, int workers, TimeProvider time) =>
-        StatelessWorker.Props(definition, time).WithRouter(new ConsistentHashingPool(workers));
+    public static Props WorkerPool(RpcService definition, int workers, TimeProvider time, LoadShedder shedder) =>
+        StatelessWorker.Props(definition, time, shedder).WithRouter(new ConsistentHashingPool(workers));
 
     public static Props ClusterRouter(string service, string role, int virtualNodesFactor)
     {

@@ -129,7 +129,7 @@ public sealed class RpcSerializer : SerializerWithStringManifest
 
     private static void WriteCall(ref MessagePackWriter w, RpcCall c)
     {
-        w.WriteArrayHeader(8);
+        w.WriteArrayHeader(10);
         w.Write(c.CallId);
         w.Write(c.RequestId);
         w.Write(c.Service);
@@ -138,6 +138,8 @@ public sealed class RpcSerializer : SerializerWithStringManifest
         w.Write(c.DeadlineUnixMs);
         w.Write(c.Attempt);
         WritePayload(ref w, c.Request);
+        w.Write(c.SentUnixMs);
+        w.Write(c.AttemptTimeoutMs);
     }
 
     private static RpcCall ReadCall(ref MessagePackReader r)
@@ -153,19 +155,22 @@ public sealed class RpcSerializer : SerializerWithStringManifest
         var attempt = r.ReadInt32();
         var request = ReadRequiredPayload(ref r, "rpc.call request") as IRpcRequest
                       ?? throw new SerializationException("rpc.call payload is not a request");
-        SkipRest(ref r, count, 8);
-        return new RpcCall(callId, requestId, service, entityKey, hashKey, deadline, attempt, request);
+        var sent = count > 8 ? r.ReadInt64() : 0;
+        var attemptTimeout = count > 9 ? r.ReadInt32() : 0;
+        SkipRest(ref r, count, 10);
+        return new RpcCall(callId, requestId, service, entityKey, hashKey, deadline, attempt, request, sent, attemptTimeout);
     }
 
     private static void WriteReply(ref MessagePackWriter w, RpcReply r)
     {
-        w.WriteArrayHeader(6);
+        w.WriteArrayHeader(7);
         w.Write(r.CallId);
         w.Write((int)r.Code);
         w.Write(r.Message);
         WritePayload(ref w, r.Response);
         w.Write(r.ServedBy);
         w.Write(r.Deduplicated);
+        w.Write(r.RetryAfterMs);
     }
 
     private static RpcReply ReadReply(ref MessagePackReader r)
@@ -178,8 +183,9 @@ public sealed class RpcSerializer : SerializerWithStringManifest
         var response = ReadPayload(ref r);
         var servedBy = r.ReadString();
         var deduplicated = r.ReadBoolean();
-        SkipRest(ref r, count, 6);
-        return new RpcReply(callId, code, message, response, servedBy, deduplicated);
+        var retryAfter = count > 6 ? r.ReadInt32() : 0;
+        SkipRest(ref r, count, 7);
+        return new RpcReply(callId, code, message, response, servedBy, deduplicated, retryAfter);
     }
 
     private static void WriteApplied(ref MessagePackWriter w, AppliedCommand a)

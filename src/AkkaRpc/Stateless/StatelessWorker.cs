@@ -15,16 +15,19 @@ internal sealed class StatelessWorker : ReceiveActor
     private readonly string _servedBy;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public StatelessWorker(RpcService definition, TimeProvider time)
+    private readonly Routing.LoadShedder? _shedder;
+
+    public StatelessWorker(RpcService definition, TimeProvider time, Routing.LoadShedder? shedder)
     {
         _definition = definition;
         _time = time;
+        _shedder = shedder;
         _servedBy = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
         Receive<RpcCall>(Handle);
     }
 
-    public static Props Props(RpcService definition, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new StatelessWorker(definition, time));
+    public static Props Props(RpcService definition, TimeProvider time, Routing.LoadShedder? shedder = null) =>
+        Akka.Actor.Props.Create(() => new StatelessWorker(definition, time, shedder));
 
     private void Handle(RpcCall call)
     {
@@ -33,6 +36,12 @@ internal sealed class StatelessWorker : ReceiveActor
         if (left <= TimeSpan.Zero)
         {
             replyTo.Tell(RpcReply.Fail(call.CallId, RpcError.DeadlineExceeded("the deadline passed before a worker picked the request up"), _servedBy));
+            return;
+        }
+
+        if (_shedder?.Check(call, _definition.Service) is { } shed)
+        {
+            replyTo.Tell(RpcReply.Fail(call.CallId, shed.Error, _servedBy, shed.RetryAfterMs));
             return;
         }
 

@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using AkkaRpc.Protocol;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace AkkaRpc.Client;
+
+/// <summary>
+/// The Polly pipelines the client runs every call through:
+/// <c>retry (one for the client) → circuit breaker + attempt timeout (one per service) → attempt</c>.
+/// Per-call values (deadline, policy, attempt count) travel in the resilience context, so the pipelines are built
+/// once and shared: a breaker must see every call of its service to be of any use.
+/// </summary>
+internal sealed class CallPipelines
+{
+    public static readonly ResiliencePropertyKey<CallState> StateKey = new("akkarpc.call");
+
+    private readonly TimeProvider _time;
+    private readonly ClientResilienceOptions _options;
+    private readonly RpcMetrics _metrics;
+    private readonly ConcurrentDictionary<string, ResiliencePipeline<RpcReply>> _services = new();
+    private readonly ConcurrentDictionary<string, RetryBudget> _budgets = new();
+
+    public CallPipelines(TimeProvider time, ClientResilienceOptions options, RpcMetrics metrics)
+    {
+        _time = time;
+        _options = options;
+        _metrics = metrics;
+        Retry = new ResiliencePipelineBuilder<RpcReply> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<RpcReply>
+            {
+                // The real limit is the policy's, checked in ShouldRetry; Polly's own cap only has to be out of the way.
+                MaxRetryAttempts = int.MaxValue,
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(args.Context.Properties.GetValue(StateKey, null!).NextDelay),
+                OnRetry = args =>
+                {
+                    _metrics.Retries.Add(1, Tag(args.Context));
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    /// <summary>The client-wide retry strategy.</summary>
+    public ResiliencePipeline<RpcReply> Retry { get; }
+
+    public RetryBudget BudgetFor(string service) =>
+        _budgets.GetOrAdd(service, _ => new RetryBudget(_options.RetryBudgetTokens, _options.RetryBudgetRatio, _options.RetryBudgetMinPerSecond, _time));
+
+    /// <summary>Breaker + attempt timeout of one service.</summary>
+    public ResiliencePipeline<RpcReply> ServicePipeline(string service) => _services.GetOrAdd(service, s =>
+    {
+        var state = new CircuitBreakerStateProvider();
+        _metrics.TrackBreaker(s, state);
+        return new ResiliencePipelineBuilder<RpcReply> { TimeProvider = _time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<RpcReply>
+            {
+                FailureRatio = _options.BreakerFailureRatio,
+                MinimumThroughput = _options.BreakerMinimumThroughput,
+                SamplingDuration = _options.BreakerSamplingDuration,
+                BreakDuration = _options.BreakerBreakDuration,
+                StateProvider = state,
+                // What says "this service is sick": no answer in time, unavailable, overloaded. An answer with an
+                // application error (NotFound, FailedPrecondition...) is a healthy service.
+                ShouldHandle = args => ValueTask.FromResult(IsServiceFailure(args.Outcome)),
+            })
+            .AddTimeout(new TimeoutStrategyOptions
+            {
+                TimeoutGenerator = args =>
+                {
+                    var call = args.Context.Properties.GetValue(StateKey, null!);
+                    return ValueTask.FromResult(call.LastAttemptTimeout = AttemptTimeout(call));
+                },
+            })
+            .Build();
+    });
+
+    /// <summary>min(AttemptTimeout + (n-1)·growth, time left): no attempt outlives the call.</summary>
+    public TimeSpan AttemptTimeout(CallState call)
+    {
+        var growth = call.Policy.AttemptTimeoutGrowth * call.Attempts; // Attempts = attempts already sent = n-1
+        var wanted = call.Policy.AttemptTimeout + growth;
+        var left = call.Deadline - _time.GetUtcNow();
+        // Polly refuses a zero timeout; an attempt with no time left fails at once in the attempt itself.
+        return left < wanted ? (left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1)) : wanted;
+    }
+
+    /// <summary>Retryable: the request was certainly not applied, or the entity dedupes it.</summary>
+    public static bool IsRetryable(RpcStatusCode code) => code is RpcStatusCode.Unavailable or RpcStatusCode.ResourceExhausted;
+
+    private static bool IsServiceFailure(Outcome<RpcReply> outcome) => outcome switch
+    {
+        { Exception: TimeoutRejectedException } => true,
+        { Result: { } reply } => IsRetryable(reply.Code),
+        _ => false,
+    };
+
+    private bool ShouldRetry(Outcome<RpcReply> outcome, ResilienceContext context)
+    {
+        var call = context.Properties.GetValue(StateKey, null!);
+        if (outcome.Result is { } reply) call.LastServedBy = reply.ServedBy ?? call.LastServedBy;
+
+        var failed = outcome switch
+        {
+            { Exception: TimeoutRejectedException } => true,
+            { Result: { } r } => IsRetryable(r.Code),
+            _ => false, // cancelled, deadline, breaker open: not a retry case
+        };
+        if (!failed)
+        {
+            if (outcome.Result is not null) call.Budget.OnSuccess();
+            return false;
+        }
+        call.Budget.OnFailure();
+
+        if (call.Attempts >= call.Policy.EffectiveMaxAttempts || context.CancellationToken.IsCancellationRequested) return false;
+
+        var delay = Backoff.Delay(call.Attempts, call.Policy.BackoffBase, call.Policy.BackoffCap, Random.Shared);
+        // Pushback: an overloaded server says how long to stay away; never come back sooner.
+        if (outcome.Result is { RetryAfterMs: > 0 } pushback)
+            delay = TimeSpan.FromMilliseconds(Math.Max(delay.TotalMilliseconds, pushback.RetryAfterMs));
+        if (_time.GetUtcNow() + delay >= call.Deadline) return false;
+
+        // Asked last, so a retry that would not be sent anyway spends no budget.
+        if (!call.Budget.TryRetry())
+        {
+            call.Throttled = true;
+            _metrics.ThrottledRetries.Add(1, Tag(context));
+            return false;
+        }
+        call.NextDelay = delay;
+        return true;
+    }
+
+    private static KeyValuePair<string, object?> Tag(ResilienceContext context) =>
+        new("service", context.Properties.GetValue(StateKey, null!).Endpoint.Service);
+}
