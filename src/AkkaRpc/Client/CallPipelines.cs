@@ -103,11 +103,24 @@ internal sealed class CallPipelines
         var call = context.Properties.GetValue(StateKey, null!);
         if (outcome.Result is { } reply) call.LastServedBy = reply.ServedBy ?? call.LastServedBy;
 
+        if (outcome.Exception is BrokenCircuitException broken)
+        {
+            // Nothing was sent, so no budget is spent; come back when the breaker may let a probe through.
+            call.BreakerRejections++;
+            if (call.Attempts + call.BreakerRejections >= call.Policy.EffectiveMaxAttempts || context.CancellationToken.IsCancellationRequested) return false;
+            var wait = broken.RetryAfter is { } after && after > TimeSpan.FromMilliseconds(50) ? after : TimeSpan.FromMilliseconds(50);
+            var backoff = Backoff.Delay(call.Attempts + 1, call.Policy.BackoffBase, call.Policy.BackoffCap, Random.Shared);
+            var openDelay = wait > backoff ? wait : backoff;
+            if (_time.GetUtcNow() + openDelay >= call.Deadline) return false;
+            call.NextDelay = openDelay;
+            return true;
+        }
+
         var failed = outcome switch
         {
             { Exception: TimeoutRejectedException } => true,
             { Result: { } r } => IsRetryable(r.Code),
-            _ => false, // cancelled, deadline, breaker open: not a retry case
+            _ => false, // cancelled or past the deadline: not a retry case
         };
         if (!failed)
         {

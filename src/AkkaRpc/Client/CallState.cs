@@ -17,6 +17,9 @@ internal sealed class CallState
     /// <summary>Attempts sent so far.</summary>
     public int Attempts;
 
+    /// <summary>Times the circuit breaker refused an attempt (nothing sent); they count towards the attempt limit.</summary>
+    public int BreakerRejections;
+
     /// <summary>The wait before the next attempt, decided together with whether to retry.</summary>
     public TimeSpan NextDelay;
 

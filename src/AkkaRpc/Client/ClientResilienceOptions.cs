@@ -3,8 +3,9 @@ namespace AkkaRpc.Client;
 /// <summary>Client-wide resilience settings: the retry budget and the circuit breakers, per service.</summary>
 public sealed record ClientResilienceOptions
 {
-    /// <summary>Retry budget bucket size (gRPC default 10).</summary>
-    public double RetryBudgetTokens { get; init; } = 10;
+    /// <summary>Retry budget bucket size per service. gRPC uses 10 per channel; one node's client carries the calls of
+    /// many callers at once, so a cold start or one failover (dozens of attempts timing out together) must not empty it.</summary>
+    public double RetryBudgetTokens { get; init; } = 100;
 
     /// <summary>Tokens returned per answered attempt (gRPC default 0.1).</summary>
     public double RetryBudgetRatio { get; init; } = 0.1;

@@ -107,7 +107,7 @@ public class ClientResilienceTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task The_retry_budget_should_throttle_under_total_failure_and_recover()
     {
-        var resilience = new ClientResilienceOptions { RetryBudgetMinPerSecond = 0, BreakerMinimumThroughput = 100_000 };
+        var resilience = new ClientResilienceOptions { RetryBudgetTokens = 10, RetryBudgetMinPerSecond = 0, BreakerMinimumThroughput = 100_000 };
         var client = Client(call => ScriptedClient.Fail(call, RpcStatusCode.Unavailable), resilience);
         for (var i = 0; i < 100; i++)
             Assert.False((await client.Drive(client.Deposit($"t{i}"))).IsOk);
@@ -221,7 +221,7 @@ public class ClientResilienceTests : Akka.TestKit.Xunit2.TestKit
         var counts = new Dictionary<string, long>();
         using var listener = new MeterListener();
         var client = Client(call => ScriptedClient.Fail(call, RpcStatusCode.Unavailable),
-            new ClientResilienceOptions { RetryBudgetMinPerSecond = 0, BreakerMinimumThroughput = 100_000 });
+            new ClientResilienceOptions { RetryBudgetTokens = 10, RetryBudgetMinPerSecond = 0, BreakerMinimumThroughput = 100_000 });
         listener.InstrumentPublished = (instrument, l) =>
         {
             if (instrument.Meter == client.Runtime.Metrics.Meter) l.EnableMeasurementEvents(instrument);
