@@ -52,6 +52,15 @@ public sealed record CallPolicy
     /// <summary>How long <see cref="FaultMode.Failback"/> keeps resending a failed call in the background.</summary>
     public TimeSpan FailbackFor { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Hedging, for stateless (idempotent) services: when the answer has not come after this delay, a second attempt
+    /// goes to another node; the first success wins and the other attempt is cancelled. Null (default): no hedging.
+    /// </summary>
+    public TimeSpan? HedgeDelay { get; init; }
+
+    /// <summary>How many nodes a <see cref="FaultMode.Forking"/> call goes to at once.</summary>
+    public int ForkCount { get; init; } = 2;
+
     /// <summary>The attempts this policy allows: 1 for failfast, <see cref="MaxAttempts"/> otherwise.</summary>
     public int EffectiveMaxAttempts => Mode == FaultMode.Failfast ? 1 : MaxAttempts;
 
@@ -87,6 +96,8 @@ public sealed record CallPolicy
             throw new ArgumentException("Failsafe needs a Fallback answer.", nameof(Fallback));
         if (FailbackFor <= TimeSpan.Zero)
             throw new ArgumentException("FailbackFor must be positive.", nameof(FailbackFor));
+        if (HedgeDelay is { } hedge && hedge < TimeSpan.Zero) throw new ArgumentException("HedgeDelay must not be negative.", nameof(HedgeDelay));
+        if (ForkCount is < 2 or > 16) throw new ArgumentException("ForkCount must be 2 to 16.", nameof(ForkCount));
         if (!Enum.IsDefined(Mode)) throw new ArgumentException($"Unknown mode {Mode}.", nameof(Mode));
     }
 }
@@ -105,4 +116,10 @@ public enum FaultMode
 
     /// <summary>Like failover; if the call still fails, it is recorded and resent in the background (same request id, so it applies once) while the caller gets the error at once.</summary>
     Failback,
+
+    /// <summary>Stateless services only: <see cref="CallPolicy.ForkCount"/> attempts to different nodes at once; the first success wins, the rest are cancelled.</summary>
+    Forking,
+
+    /// <summary>Stateless services only: every node with the service's role gets the call; it succeeds only if all succeed (the first node's answer is returned).</summary>
+    Broadcast,
 }

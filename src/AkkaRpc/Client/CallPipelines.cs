@@ -17,10 +17,17 @@ internal sealed class CallPipelines
 {
     public static readonly ResiliencePropertyKey<CallState> StateKey = new("akkarpc.call");
 
+    /// <summary>Set by a stateless attempt: the node its router picked.</summary>
+    public static readonly ResiliencePropertyKey<string> NodeKey = new("akkarpc.node");
+
+    /// <summary>Set on a hedged attempt's context: which distinct node along the ring it goes to.</summary>
+    public static readonly ResiliencePropertyKey<int> RouteIndexKey = new("akkarpc.route-index");
+
     private readonly TimeProvider _time;
     private readonly ClientResilienceOptions _options;
     private readonly RpcMetrics _metrics;
     private readonly ConcurrentDictionary<string, ResiliencePipeline<RpcReply>> _services = new();
+    private readonly ConcurrentDictionary<(string, int), ResiliencePipeline<RpcReply>> _hedged = new();
     private readonly ConcurrentDictionary<string, RetryBudget> _budgets = new();
 
     public CallPipelines(TimeProvider time, ClientResilienceOptions options, RpcMetrics metrics)
@@ -65,7 +72,12 @@ internal sealed class CallPipelines
                 StateProvider = state,
                 // What says "this service is sick": no answer in time, unavailable, overloaded. An answer with an
                 // application error (NotFound, FailedPrecondition...) is a healthy service.
-                ShouldHandle = args => ValueTask.FromResult(IsServiceFailure(args.Outcome)),
+                ShouldHandle = args =>
+                {
+                    var failure = IsServiceFailure(args.Outcome);
+                    ChargeNode(args.Context, args.Outcome, failure);
+                    return ValueTask.FromResult(failure);
+                },
             })
             .AddTimeout(new TimeoutStrategyOptions
             {
@@ -75,6 +87,39 @@ internal sealed class CallPipelines
                     return ValueTask.FromResult(call.LastAttemptTimeout = AttemptTimeout(call));
                 },
             })
+            .Build();
+    });
+
+    /// <summary>
+    /// Hedging in front of the service pipeline, for stateless services: up to <paramref name="hedges"/> more attempts,
+    /// each to the next distinct node on the key's ring, after the policy's hedge delay (0 = all at once: forking).
+    /// The first success wins; Polly cancels the others, and a cancelled attempt forgets its pending reply.
+    /// </summary>
+    public ResiliencePipeline<RpcReply> HedgedPipeline(string service, int hedges) => _hedged.GetOrAdd((service, hedges), key =>
+    {
+        var inner = ServicePipeline(key.Item1);
+        return new ResiliencePipelineBuilder<RpcReply> { TimeProvider = _time }
+            .AddHedging(new Polly.Hedging.HedgingStrategyOptions<RpcReply>
+            {
+                MaxHedgedAttempts = key.Item2,
+                ShouldHandle = args => ValueTask.FromResult(IsServiceFailure(args.Outcome)),
+                DelayGenerator = args =>
+                {
+                    var policy = args.Context.Properties.GetValue(StateKey, null!).Policy;
+                    return ValueTask.FromResult(policy.Mode == FaultMode.Forking ? TimeSpan.Zero : policy.HedgeDelay ?? TimeSpan.Zero);
+                },
+                ActionGenerator = args =>
+                {
+                    args.ActionContext.Properties.Set(RouteIndexKey, args.AttemptNumber);
+                    return () => args.Callback(args.ActionContext);
+                },
+                OnHedging = args =>
+                {
+                    _metrics.Hedges.Add(1, Tag(args.PrimaryContext));
+                    return default;
+                },
+            })
+            .AddPipeline(inner)
             .Build();
     });
 
@@ -90,6 +135,17 @@ internal sealed class CallPipelines
 
     /// <summary>Retryable: the request was certainly not applied, or the entity dedupes it.</summary>
     public static bool IsRetryable(RpcStatusCode code) => code is RpcStatusCode.Unavailable or RpcStatusCode.ResourceExhausted;
+
+    /// <summary>Per-node breaker of stateless services: an answer clears the node, a failure counts against it; a
+    /// cancelled attempt (lost hedge, caller, deadline) says nothing about the node.</summary>
+    private static void ChargeNode(ResilienceContext context, Outcome<RpcReply> outcome, bool failure)
+    {
+        if (!context.Properties.TryGetValue(NodeKey, out var node) || node.Length == 0) return;
+        var health = context.Properties.GetValue(StateKey, null!).Endpoint.Health;
+        if (health is null) return;
+        if (failure) health.OnFailure(node);
+        else if (outcome.Result is not null) health.OnAnswer(node);
+    }
 
     private static bool IsServiceFailure(Outcome<RpcReply> outcome) => outcome switch
     {

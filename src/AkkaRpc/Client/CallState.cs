@@ -14,6 +14,9 @@ internal sealed class CallState
     public required CallPolicy Policy { get; init; }
     public required RetryBudget Budget { get; init; }
 
+    /// <summary>Which distinct node on the key's ring this call goes to (broadcast members); 0 = the key's own.</summary>
+    public int RouteIndex { get; init; }
+
     /// <summary>Attempts sent so far.</summary>
     public int Attempts;
 

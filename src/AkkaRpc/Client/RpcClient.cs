@@ -64,6 +64,10 @@ internal sealed class RpcClient : IRpcClient
             return RpcResult<TResponse>.Fail(RpcError.InvalidArgument(
                 $"service '{method.Service}' is {(endpoint.Kind == ServiceKind.Entity ? "stateful and needs an IEntityRequest" : "stateless and needs an IStatelessRequest")}"), 0);
 
+        if (endpoint.Kind == ServiceKind.Entity && (policy.Mode is FaultMode.Forking or FaultMode.Broadcast || policy.HedgeDelay is not null))
+            return RpcResult<TResponse>.Fail(RpcError.InvalidArgument(
+                $"hedging, forking and broadcast are for stateless services; '{method.Service}' has one live entity per key"), 0);
+
         var call = new CallState
         {
             Endpoint = endpoint,
@@ -75,7 +79,9 @@ internal sealed class RpcClient : IRpcClient
             Policy = policy,
             Budget = _runtime.Pipelines.BudgetFor(endpoint.Service),
         };
-        var (reply, error) = await ExecuteAsync(call, cancellationToken).ConfigureAwait(false);
+        var (reply, error) = policy.Mode == FaultMode.Broadcast
+            ? await BroadcastAsync(call, cancellationToken).ConfigureAwait(false)
+            : await ExecuteAsync(call, cancellationToken).ConfigureAwait(false);
 
         if (reply is not null)
         {
@@ -107,12 +113,17 @@ internal sealed class RpcClient : IRpcClient
         var context = ResilienceContextPool.Shared.Get(linked.Token);
         context.Properties.Set(CallPipelines.StateKey, call);
         Outcome<RpcReply> outcome;
+        var pipelines = _runtime.Pipelines;
+        var inner = call.Endpoint.Kind == ServiceKind.Stateless && call.Policy.Mode == FaultMode.Forking
+            ? pipelines.HedgedPipeline(call.Endpoint.Service, call.Policy.ForkCount - 1)
+            : call.Endpoint.Kind == ServiceKind.Stateless && call.Policy.HedgeDelay is not null
+                ? pipelines.HedgedPipeline(call.Endpoint.Service, 1)
+                : pipelines.ServicePipeline(call.Endpoint.Service);
         try
         {
-            outcome = await _runtime.Pipelines.Retry.ExecuteOutcomeAsync(
-                static (ctx, state) => state.Self._runtime.Pipelines.ServicePipeline(state.Call.Endpoint.Service)
-                    .ExecuteOutcomeAsync(static (c, s) => s.Self.AttemptAsync(c, s.Call), ctx, state),
-                context, (Self: this, Call: call)).ConfigureAwait(false);
+            outcome = await pipelines.Retry.ExecuteOutcomeAsync(
+                static (ctx, state) => state.Inner.ExecuteOutcomeAsync(static (c, s) => s.Self.AttemptAsync(c, s.Call), ctx, state),
+                context, (Self: this, Call: call, Inner: inner)).ConfigureAwait(false);
         }
         finally
         {
@@ -135,6 +146,45 @@ internal sealed class RpcClient : IRpcClient
         });
     }
 
+    /// <summary>
+    /// Broadcast: one call per node with the role (the i-th distinct node on the key's ring gets member i), each
+    /// with the policy's retries; succeeds only if every node answered Ok, and returns the first node's answer.
+    /// </summary>
+    private async Task<(RpcReply? Reply, RpcError? Error)> BroadcastAsync(CallState call, CancellationToken cancellationToken)
+    {
+        int nodes;
+        try
+        {
+            var left = call.Deadline - Time.GetUtcNow();
+            var routees = await call.Endpoint.Target.Ask<Akka.Routing.Routees>(Akka.Routing.GetRoutees.Instance, left, cancellationToken).ConfigureAwait(false);
+            nodes = routees.Members.Count();
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException or AskTimeoutException)
+        {
+            return (null, RpcError.Unavailable($"could not list the nodes of service '{call.Endpoint.Service}' before the deadline"));
+        }
+        if (nodes == 0) return (null, RpcError.Unavailable($"no node serves '{call.Endpoint.Service}' right now"));
+
+        var members = Enumerable.Range(0, nodes).Select(i => new CallState
+        {
+            Endpoint = call.Endpoint,
+            Request = call.Request,
+            RequestId = call.RequestId,
+            EntityKey = call.EntityKey,
+            HashKey = call.HashKey,
+            Deadline = call.Deadline,
+            Policy = call.Policy with { Mode = FaultMode.Failover },
+            Budget = call.Budget,
+            RouteIndex = i,
+        }).ToArray();
+        var results = await Task.WhenAll(members.Select(m => ExecuteAsync(m, cancellationToken))).ConfigureAwait(false);
+        call.Attempts = members.Sum(m => m.Attempts);
+        var failed = results.Select((r, i) => (r.Error, Index: i)).FirstOrDefault(r => r.Error is not null);
+        return failed.Error is { } error
+            ? (null, error with { Message = $"broadcast to {nodes} nodes: node {failed.Index + 1} failed: {error.Message}" })
+            : (results[0].Reply, null);
+    }
+
     private RpcError Explain(CallState call, RpcError error)
     {
         if (error.Code is not (RpcStatusCode.Unavailable or RpcStatusCode.ResourceExhausted or RpcStatusCode.DeadlineExceeded))
@@ -155,11 +205,16 @@ internal sealed class RpcClient : IRpcClient
         _runtime.Metrics.Attempts.Add(1, new KeyValuePair<string, object?>("service", call.Endpoint.Service));
 
         var (callId, replyTask) = _runtime.Pending.Register();
-        call.Endpoint.Target.Tell(
-            new RpcCall(callId, call.RequestId, call.Endpoint.Service, call.EntityKey, call.HashKey,
-                call.Deadline.ToUnixTimeMilliseconds(), attempt, call.Request, now.ToUnixTimeMilliseconds(),
-                (int)Math.Min(int.MaxValue, call.LastAttemptTimeout.TotalMilliseconds)),
-            _runtime.Correlator);
+        var message = new RpcCall(callId, call.RequestId, call.Endpoint.Service, call.EntityKey, call.HashKey,
+            call.Deadline.ToUnixTimeMilliseconds(), attempt, call.Request, now.ToUnixTimeMilliseconds(),
+            (int)Math.Min(int.MaxValue, call.LastAttemptTimeout.TotalMilliseconds))
+        {
+            RouteIndex = call.RouteIndex + context.Properties.GetValue(CallPipelines.RouteIndexKey, 0),
+        };
+        // A stateless router picks the node synchronously, on this thread, and writes it on the message; the breaker
+        // step of the service pipeline charges this attempt's outcome to that node.
+        call.Endpoint.Target.Tell(message, _runtime.Correlator);
+        context.Properties.Set(CallPipelines.NodeKey, message.RoutedTo ?? "");
         try
         {
             return Outcome.FromResult(await replyTask.WaitAsync(context.CancellationToken).ConfigureAwait(false));

@@ -24,6 +24,7 @@ public sealed class RpcMetrics : IDisposable
         Attempts = Meter.CreateCounter<long>("akkarpc.client.attempts", description: "Attempts sent");
         Retries = Meter.CreateCounter<long>("akkarpc.client.retries", description: "Attempts after the first");
         ThrottledRetries = Meter.CreateCounter<long>("akkarpc.client.retries.throttled", description: "Retries refused by the retry budget");
+        Hedges = Meter.CreateCounter<long>("akkarpc.client.hedges", description: "Hedged and forked attempts to another node");
         FailbackResends = Meter.CreateCounter<long>("akkarpc.client.failback.resends", description: "Background resends of failback calls");
         Shed = Meter.CreateCounter<long>("akkarpc.server.shed", description: "Requests refused with ResourceExhausted by load shedding");
         Meter.CreateObservableGauge("akkarpc.client.breaker.state", ObserveBreakers,
@@ -39,6 +40,7 @@ public sealed class RpcMetrics : IDisposable
     internal Counter<long> Retries { get; }
     internal Counter<long> ThrottledRetries { get; }
     internal Counter<long> FailbackResends { get; }
+    internal Counter<long> Hedges { get; }
     internal Counter<long> Shed { get; }
 
     internal void TrackBreaker(string service, CircuitBreakerStateProvider state) => _breakers[service] = state;

@@ -128,10 +128,11 @@ public static class AkkaRpcHostingExtensions
             var hosted = service.Definition is not null && roles.Contains(service.Role);
             if (hosted)
                 system.ActorOf(StatelessRouting.WorkerPool(service.Definition!, workers, rpc.Time, shedder), StatelessRouting.WorkerPoolName(service.Service));
+            var health = new NodeHealth(rpc.Time, rpc.Resilience.BreakerBreakDuration);
             var router = system.ActorOf(
-                StatelessRouting.ClusterRouter(service.Service, service.Role, options.VirtualNodesFactor),
+                StatelessRouting.ClusterRouter(service.Service, service.Role, options.VirtualNodesFactor, health),
                 StatelessRouting.ClusterRouterName(service.Service));
-            endpoints.Add(new ServiceEndpoint(service.Service, ServiceKind.Stateless, router, hosted));
+            endpoints.Add(new ServiceEndpoint(service.Service, ServiceKind.Stateless, router, hosted, health));
         }
 
         system.ActorOf(MembershipLogger.Props(), MembershipLogger.Name);

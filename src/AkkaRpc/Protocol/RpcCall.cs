@@ -53,6 +53,16 @@ internal sealed class RpcCall : IRpcMessage, IConsistentHashable
     /// the client has retried or given up, so the work is dropped instead of done.</summary>
     public int AttemptTimeoutMs { get; }
 
+    /// <summary>
+    /// Local only, never serialized: which node on the key's ring to use — 0 the key's own node, 1 the next distinct
+    /// node (a hedge or fork), and so on. Read by the stateless routing logic.
+    /// </summary>
+    public int RouteIndex { get; init; }
+
+    /// <summary>Local only: the node the stateless routing logic picked (set while the call is routed, on the
+    /// sender's thread), so the client can charge the attempt's outcome to that node.</summary>
+    public string? RoutedTo { get; set; }
+
     // Without a hash key the request id spreads calls evenly and keeps retries of one call on one node.
     object IConsistentHashable.ConsistentHashKey => HashKey ?? RequestId;
 }

@@ -13,8 +13,11 @@ internal enum ServiceKind
     Stateless,
 }
 
-/// <summary>Where calls to one service go from this node: its shard region/proxy or its cluster router.</summary>
-internal sealed record ServiceEndpoint(string Service, ServiceKind Kind, IActorRef Target, bool HostedHere);
+/// <summary>
+/// Where calls to one service go from this node: its shard region/proxy or its cluster router. <c>Health</c> holds the
+/// per-node breakers of a stateless service (null for entities: sharding places them).
+/// </summary>
+internal sealed record ServiceEndpoint(string Service, ServiceKind Kind, IActorRef Target, bool HostedHere, NodeHealth? Health = null);
 
 /// <summary>The services this node can call, by name. Built once when the node starts, read-only afterwards.</summary>
 internal sealed class ServiceDirectory

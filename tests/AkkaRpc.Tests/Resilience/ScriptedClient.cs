@@ -38,13 +38,15 @@ internal sealed class ScriptedClient
         Runtime.Client.CallAsync(new Deposit(account, 1), options);
 
     /// <summary>Moves the fake clock in small steps until <paramref name="task"/> completes (bounded).</summary>
-    public async Task<T> Drive<T>(Task<T> task, TimeSpan? step = null, int maxSteps = 20_000)
+    public Task<T> Drive<T>(Task<T> task, TimeSpan? step = null) => DriveClock(Time, task, step);
+
+    public static async Task<T> DriveClock<T>(FakeTimeProvider time, Task<T> task, TimeSpan? step = null, int maxSteps = 20_000)
     {
         for (var i = 0; i < maxSteps && !task.IsCompleted; i++)
         {
             // Let replies in flight (real threads) land before time moves on.
             await Task.Delay(1);
-            if (!task.IsCompleted) Time.Advance(step ?? TimeSpan.FromMilliseconds(10));
+            if (!task.IsCompleted) time.Advance(step ?? TimeSpan.FromMilliseconds(10));
         }
         Assert.True(task.IsCompleted, "the call did not complete while the clock advanced");
         return await task;
