@@ -68,6 +68,9 @@ public sealed class AkkaRpcOptions
     /// <summary>Journal and snapshot store.</summary>
     public PersistenceOptions Persistence { get; set; } = new();
 
+    /// <summary>Scheduled backups of the journal, once per cluster (off by default).</summary>
+    public Backup.BackupOptions Backup { get; set; } = new();
+
     /// <summary>Seed addresses in full form.</summary>
     public IReadOnlyList<string> SeedAddresses() => SeedNodes
         .Where(s => !string.IsNullOrWhiteSpace(s))
@@ -96,5 +99,7 @@ public sealed class AkkaRpcOptions
             Check(Uri.TryCreate(seed, UriKind.Absolute, out var uri) && uri.Port > 0, $"seed node '{seed}' is not host:port or an akka.tcp address");
         if (Persistence.Provider == JournalProvider.PostgreSql)
             Check(!string.IsNullOrWhiteSpace(Persistence.ConnectionString), "Persistence:ConnectionString is required for PostgreSql");
+        Backup.Validate();
+        if (Backup.Enabled) Check(Persistence.Provider != JournalProvider.InMemory, "Backup:Enabled needs a Sqlite or PostgreSql journal");
     }
 }

@@ -39,7 +39,8 @@ public sealed class InProcessNode : IAsyncDisposable
         StartAsync(new PersistenceOptions { Provider = JournalProvider.Sqlite, ConnectionString = $"Data Source={databasePath}" }, seeds, roles);
 
     /// <summary>Starts a node on a free port with the given journal.</summary>
-    public static async Task<InProcessNode> StartAsync(PersistenceOptions persistence, string[]? seeds = null, string[]? roles = null)
+    public static async Task<InProcessNode> StartAsync(
+        PersistenceOptions persistence, string[]? seeds = null, string[]? roles = null, Action<AkkaRpcOptions>? configure = null)
     {
         var options = new AkkaRpcOptions
         {
@@ -48,6 +49,7 @@ public sealed class InProcessNode : IAsyncDisposable
             Roles = roles ?? [AkkaRpcOptions.DefaultServiceRole],
             Persistence = persistence,
         };
+        configure?.Invoke(options);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Error);
         builder.Services.AddAkka(options.ClusterName, akka => akka
