@@ -4,6 +4,17 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# The persistence and recovery tests run against SQLite AND PostgreSQL. Without a server they FAIL with a message
+# saying how to get one; they never skip. scripts/postgres.sh is idempotent and takes well under a second when the
+# server is already up.
+if [ -z "${AKKARPC_POSTGRES:-}" ]; then
+  if pg="$(bash scripts/postgres.sh | tail -n 1)" && [ -n "$pg" ]; then
+    export AKKARPC_POSTGRES="$pg"
+  else
+    echo "WARNING: scripts/postgres.sh could not provide PostgreSQL; the PostgreSQL tests will fail" >&2
+  fi
+fi
+
 results="$(pwd)/tests/TestResults"
 rm -rf "$results"
 

@@ -9,6 +9,7 @@ using Akka.Persistence.Hosting;
 using Akka.Persistence.Sql;
 using Akka.Persistence.Sql.Config;
 using Akka.Remote.Hosting;
+using AkkaRpc.Backup;
 using AkkaRpc.Client;
 using AkkaRpc.Entities;
 using AkkaRpc.Persistence;
@@ -57,6 +58,16 @@ public static class AkkaRpcHostingExtensions
                 SplitBrainResolver = new KeepMajorityOption(),
             });
         WithPersistence(builder, options.Persistence, hostsEntities: rpc.Entities.Any(e => options.EffectiveRoles().Contains(e.Role) && e.Definition is not null));
+        // Only nodes with the backup role run the singleton manager; the singleton lives on the oldest of them.
+        if (options.Backup.Enabled && options.EffectiveRoles().Contains(options.Backup.Role))
+        {
+            var database = JournalDatabase.For(options.Persistence);
+            builder.WithSingleton<BackupScheduler>(
+                BackupScheduler.Name,
+                (_, _, _) => BackupScheduler.Props(database, options.Backup, rpc.Time),
+                new ClusterSingletonOptions { Role = options.Backup.Role },
+                createProxyToo: false);
+        }
 
         return builder.StartActors(async (system, _) => await StartAsync(system, options, rpc).ConfigureAwait(false));
     }

@@ -71,6 +71,9 @@ public sealed class AkkaRpcOptions
     /// <summary>Journal and snapshot store.</summary>
     public PersistenceOptions Persistence { get; set; } = new();
 
+    /// <summary>Scheduled backups of the journal, once per cluster (off by default).</summary>
+    public Backup.BackupOptions Backup { get; set; } = new();
+
     /// <summary>Seed addresses in full form.</summary>
     public IReadOnlyList<string> SeedAddresses() => SeedNodes
         .Where(s => !string.IsNullOrWhiteSpace(s))
@@ -101,5 +104,7 @@ public sealed class AkkaRpcOptions
         Check(LoadShedding.MaxInFlightWrites >= 1, "LoadShedding:MaxInFlightWrites must be at least 1");
         if (Persistence.Provider == JournalProvider.PostgreSql)
             Check(!string.IsNullOrWhiteSpace(Persistence.ConnectionString), "Persistence:ConnectionString is required for PostgreSql");
+        Backup.Validate();
+        if (Backup.Enabled) Check(Persistence.Provider != JournalProvider.InMemory, "Backup:Enabled needs a Sqlite or PostgreSql journal");
     }
 }

@@ -8,7 +8,8 @@ using Xunit.Abstractions;
 
 namespace AkkaRpc.Tests.Cluster;
 
-/// <summary>Real node processes on one SQLite file; a node is killed with kill -9.</summary>
+/// <summary>Real node processes on one shared journal (a SQLite file or a PostgreSQL database); a node is killed with
+/// kill -9.</summary>
 [Collection(ClusterCollection.Name)]
 public class MultiProcessFailoverTests : IDisposable
 {
@@ -17,10 +18,13 @@ public class MultiProcessFailoverTests : IDisposable
 
     public MultiProcessFailoverTests(ITestOutputHelper output) => _output = output;
 
-    [Fact]
-    public async Task Calls_to_a_killed_nodes_entities_should_succeed_again_with_their_state_intact()
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.PostgreSql)]
+    public async Task Calls_to_a_killed_nodes_entities_should_succeed_again_with_their_state_intact(Backend backend)
     {
-        using var cluster = new LocalClusterRunner(3, _folder.Path);
+        await using var database = await TestDatabase.CreateAsync(backend, _folder.Path);
+        using var cluster = new LocalClusterRunner(3, _folder.Path, database.NodeSettings);
         try
         {
             cluster.StartAll();
@@ -67,7 +71,7 @@ public class MultiProcessFailoverTests : IDisposable
             var last = servedAgain.Values.Max();
             var line = $"outage after kill -9: first orphaned account served again after {first.TotalSeconds:0.0} s, all {orphaned.Length} after {last.TotalSeconds:0.0} s";
             _output.WriteLine(line);
-            Console.WriteLine($"[multi-process failover] {line}");
+            Console.WriteLine($"[multi-process failover, {backend}] {line}");
             Assert.True(last < TimeSpan.FromSeconds(60), line);
 
             // And they take writes again, on the survivors.

@@ -3,16 +3,20 @@ using AkkaRpc.Tests.Infrastructure;
 
 namespace AkkaRpc.Tests.Cluster;
 
-/// <summary>Recovery from a real SQLite file after the whole cluster (here: one node) stops and starts again.</summary>
+/// <summary>Recovery from a real SQLite file or PostgreSQL database after the whole cluster (here: one node) stops and
+/// starts again.</summary>
 [Collection(ClusterCollection.Name)]
 public class RestartRecoveryTests : IDisposable
 {
     private readonly TempFolder _folder = new();
 
-    [Fact]
-    public async Task A_restarted_node_should_recover_every_account_and_its_remembered_request_ids()
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.PostgreSql)]
+    public async Task A_restarted_node_should_recover_every_account_and_its_remembered_request_ids(Backend backend)
     {
-        var db = _folder.File("akkarpc.db");
+        await using var database = await TestDatabase.CreateAsync(backend, _folder.Path);
+        var db = database.Options;
         var accounts = Enumerable.Range(0, 20).Select(i => $"r-{i}").ToArray();
 
         await using (var node = await InProcessNode.StartAsync(db))

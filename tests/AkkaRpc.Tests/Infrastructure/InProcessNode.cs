@@ -35,15 +35,21 @@ public sealed class InProcessNode : IAsyncDisposable
     public AkkaRpcRuntime Runtime => AkkaRpcRuntime.Get(System);
 
     /// <summary>Starts a node on a free port that joins <paramref name="seeds"/> (none: it forms its own cluster).</summary>
-    public static async Task<InProcessNode> StartAsync(string databasePath, string[]? seeds = null, string[]? roles = null)
+    public static Task<InProcessNode> StartAsync(string databasePath, string[]? seeds = null, string[]? roles = null) =>
+        StartAsync(new PersistenceOptions { Provider = JournalProvider.Sqlite, ConnectionString = $"Data Source={databasePath}" }, seeds, roles);
+
+    /// <summary>Starts a node on a free port with the given journal.</summary>
+    public static async Task<InProcessNode> StartAsync(
+        PersistenceOptions persistence, string[]? seeds = null, string[]? roles = null, Action<AkkaRpcOptions>? configure = null)
     {
         var options = new AkkaRpcOptions
         {
             Port = 0,
             SeedNodes = seeds ?? [],
             Roles = roles ?? [AkkaRpcOptions.DefaultServiceRole],
-            Persistence = new PersistenceOptions { Provider = JournalProvider.Sqlite, ConnectionString = $"Data Source={databasePath}" },
+            Persistence = persistence,
         };
+        configure?.Invoke(options);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Error);
         builder.Services.AddAkka(options.ClusterName, akka => akka
