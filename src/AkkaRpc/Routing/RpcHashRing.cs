@@ -68,8 +68,7 @@ internal sealed class RpcHashRingLogic : RoutingLogic
 
         public Routee[] Routees { get; }
 
-        /// <summary>Node of each routee: its address (as replies report it in ServedBy), or for a local routee this
-        /// node's address plus its path.</summary>
+        /// <summary>Node of each routee: its address (for a local routee, this node's) plus its path.</summary>
         public string[] Nodes { get; }
 
         /// <summary>Routee indexes in ring order from <paramref name="hash"/>, each node once.</summary>
@@ -94,14 +93,15 @@ internal sealed class RpcHashRingLogic : RoutingLogic
                 ActorRefRoutee r => r.Actor.Path.Address,
                 _ => null,
             };
-            // Cluster routees differ by address (same path on every node); local ones (tests, one-node setups) by path.
+            // Address AND path, both spelled the same from every node (a local routee gets this node's address): every
+            // caller builds the same ring, and routees that share an address (tests, one-node setups) stay distinct.
             var path = routee switch
             {
                 ActorSelectionRoutee s => s.Selection.PathString,
                 ActorRefRoutee r => r.Actor.Path.ToStringWithoutAddress(),
                 _ => "",
             };
-            return address is null || address.HasLocalScope ? $"{selfAddress}{path}" : address.ToString();
+            return (address is null || address.HasLocalScope ? selfAddress : address.ToString()) + path;
         }
     }
 }

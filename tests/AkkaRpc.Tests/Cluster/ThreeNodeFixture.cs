@@ -1,3 +1,4 @@
+using Akka.Actor;
 using AkkaRpc.Tests.Infrastructure;
 
 namespace AkkaRpc.Tests.Cluster;
@@ -18,6 +19,14 @@ public sealed class ThreeNodeFixture : IAsyncLifetime
         Nodes.Add(await InProcessNode.StartAsync(DatabasePath, [first.HostPort]));
         Nodes.Add(await InProcessNode.StartAsync(DatabasePath, [first.HostPort]));
         await Eventually.TrueAsync(() => Nodes.All(n => n.UpMembers == 3), TimeSpan.FromSeconds(60), "3 members Up on every node");
+        // Cluster routers add routees a moment after MemberUp; tests about routing need every router complete.
+        foreach (var node in Nodes)
+        {
+            var router = node.Runtime.Directory.Find(Sample.Quotes.QuoteService.ServiceName)!.Target;
+            await Eventually.TrueAsync(async () =>
+                (await router.Ask<Akka.Routing.Routees>(Akka.Routing.GetRoutees.Instance, TimeSpan.FromSeconds(3))).Members.Count() == 3,
+                TimeSpan.FromSeconds(30), $"3 routees on {node.Address}");
+        }
     }
 
     public async Task<InProcessNode> AddNodeAsync()
