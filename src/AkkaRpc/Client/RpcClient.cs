@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Akka.Actor;
+using AkkaRpc.Diagnostics;
 using AkkaRpc.Entities;
 using AkkaRpc.Protocol;
 using AkkaRpc.Routing;
@@ -26,20 +28,69 @@ internal sealed class RpcClient : IRpcClient
         IRpcRequest<TResponse> request, CallOptions? options = null, CancellationToken cancellationToken = default)
         where TResponse : IRpcMessage
     {
+        var outcome = await CallCoreAsync(request, typeof(TResponse), options, cancellationToken).ConfigureAwait(false);
+        return outcome.Error is { } error
+            ? RpcResult<TResponse>.Fail(error, outcome.Attempts, outcome.ServedBy)
+            : RpcResult<TResponse>.Ok((TResponse)outcome.Response!, outcome.Attempts, outcome.ServedBy);
+    }
+
+    public async Task<RpcResult<IRpcMessage>> CallUntypedAsync(
+        IRpcRequest request, CallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        Type responseType;
+        try { responseType = request is null ? typeof(IRpcMessage) : ResponseTypeOf(request.GetType()); }
+        catch (ArgumentException e) { return RpcResult<IRpcMessage>.Fail(RpcError.InvalidArgument(e.Message), 0); }
+        var outcome = await CallCoreAsync(request!, responseType, options, cancellationToken).ConfigureAwait(false);
+        return outcome.Error is { } error
+            ? RpcResult<IRpcMessage>.Fail(error, outcome.Attempts, outcome.ServedBy)
+            : RpcResult<IRpcMessage>.Ok(outcome.Response!, outcome.Attempts, outcome.ServedBy);
+    }
+
+    /// <summary>The <c>TResponse</c> of the <see cref="IRpcRequest{TResponse}"/> a request type implements.</summary>
+    internal static Type ResponseTypeOf(Type requestType)
+    {
+        var declared = requestType.GetInterfaces()
+            .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IRpcRequest<>))
+            .Select(i => i.GetGenericArguments()[0])
+            .Distinct()
+            .ToArray();
+        return declared.Length == 1
+            ? declared[0]
+            : throw new ArgumentException($"{requestType.Name} must implement IRpcRequest<TResponse> exactly once");
+    }
+
+    private readonly record struct Outcome(IRpcMessage? Response, RpcError? Error, int Attempts, string? ServedBy);
+
+    private async Task<Outcome> CallCoreAsync(
+        IRpcRequest request, Type responseType, CallOptions? options, CancellationToken cancellationToken)
+    {
         var policy = options?.Policy ?? _runtime.DefaultPolicy;
         var prepared = Prepare(request, options, policy);
-        if (prepared.Error is { } invalid) return RpcResult<TResponse>.Fail(invalid, 0);
+        if (prepared.Error is { } invalid) return Failed(invalid, 0, null);
         var (method, entityKey, hashKey, requestId, deadline, _) = prepared;
+        var started = Stopwatch.GetTimestamp();
+        var outcome = await SendAsync(request, responseType, method!, entityKey, hashKey, requestId!, deadline, policy, cancellationToken)
+            .ConfigureAwait(false);
+        RpcMetrics.RecordCall(method!.Service, method.Method, outcome.Error?.Code ?? RpcStatusCode.Ok,
+            Stopwatch.GetElapsedTime(started), outcome.Attempts);
+        return outcome;
+    }
 
+    private static Outcome Failed(RpcError error, int attempts, string? servedBy) => new(null, error, attempts, servedBy);
+
+    private async Task<Outcome> SendAsync(IRpcRequest request, Type responseType, RpcMethodAttribute method,
+        string? entityKey, string? hashKey, string requestId, DateTimeOffset deadline, CallPolicy policy,
+        CancellationToken cancellationToken)
+    {
         if (!await _runtime.WaitUntilStartedAsync(deadline - Time.GetUtcNow(), Time, cancellationToken).ConfigureAwait(false))
-            return RpcResult<TResponse>.Fail(RpcError.Unavailable("this node has not started AkkaRpc yet"), 0);
+            return Failed(RpcError.Unavailable("this node has not started AkkaRpc yet"), 0, null);
 
-        var endpoint = _runtime.Directory.Find(method!.Service);
+        var endpoint = _runtime.Directory.Find(method.Service);
         if (endpoint is null)
-            return RpcResult<TResponse>.Fail(RpcError.Unimplemented($"unknown service '{method.Service}' (not registered on this node)"), 0);
+            return Failed(RpcError.Unimplemented($"unknown service '{method.Service}' (not registered on this node)"), 0, null);
         if ((endpoint.Kind == ServiceKind.Entity) != (entityKey is not null))
-            return RpcResult<TResponse>.Fail(RpcError.InvalidArgument(
-                $"service '{method.Service}' is {(endpoint.Kind == ServiceKind.Entity ? "stateful and needs an IEntityRequest" : "stateless and needs an IStatelessRequest")}"), 0);
+            return Failed(RpcError.InvalidArgument(
+                $"service '{method.Service}' is {(endpoint.Kind == ServiceKind.Entity ? "stateful and needs an IEntityRequest" : "stateless and needs an IStatelessRequest")}"), 0, null);
 
         var deadlineMs = deadline.ToUnixTimeMilliseconds();
         RpcError lastError = RpcError.DeadlineExceeded("the deadline passed before the first attempt");
@@ -53,7 +104,7 @@ internal sealed class RpcClient : IRpcClient
 
             var (callId, replyTask) = _runtime.Pending.Register();
             endpoint.Target.Tell(
-                new RpcCall(callId, requestId!, method.Service, entityKey, hashKey, deadlineMs, attempt, request),
+                new RpcCall(callId, requestId, method.Service, entityKey, hashKey, deadlineMs, attempt, request),
                 _runtime.Correlator);
             var attemptTimeout = left < policy.AttemptTimeout ? left : policy.AttemptTimeout;
             RpcReply reply;
@@ -66,34 +117,36 @@ internal sealed class RpcClient : IRpcClient
                 _runtime.Pending.Forget(callId);
                 lastError = RpcError.Unavailable($"attempt {attempt} got no answer within {attemptTimeout.TotalMilliseconds:0} ms");
                 if (!await BackoffAsync(attempt, policy, deadline, cancellationToken).ConfigureAwait(false)) break;
+                RpcMetrics.RecordRetry(method.Service, RpcStatusCode.DeadlineExceeded);
                 continue;
             }
             catch (OperationCanceledException)
             {
                 _runtime.Pending.Forget(callId);
-                return RpcResult<TResponse>.Fail(new RpcError(RpcStatusCode.Cancelled, "the caller cancelled the call"), attempt);
+                return Failed(new RpcError(RpcStatusCode.Cancelled, "the caller cancelled the call"), attempt, null);
             }
 
             lastServedBy = reply.ServedBy;
             if (reply.Code == RpcStatusCode.Ok)
             {
-                return reply.Response is TResponse response
-                    ? RpcResult<TResponse>.Ok(response, attempt, reply.ServedBy)
-                    : RpcResult<TResponse>.Fail(RpcError.Internal(
-                        $"expected a {typeof(TResponse).Name}, got {reply.Response?.GetType().Name ?? "nothing"}"), attempt, reply.ServedBy);
+                return reply.Response is { } response && responseType.IsInstanceOfType(response)
+                    ? new Outcome(response, null, attempt, reply.ServedBy)
+                    : Failed(RpcError.Internal(
+                        $"expected a {responseType.Name}, got {reply.Response?.GetType().Name ?? "nothing"}"), attempt, reply.ServedBy);
             }
 
             lastError = new RpcError(reply.Code, reply.Message ?? reply.Code.ToString());
             if (!IsRetryable(reply.Code) || !await BackoffAsync(attempt, policy, deadline, cancellationToken).ConfigureAwait(false))
-                return RpcResult<TResponse>.Fail(lastError, attempt, reply.ServedBy);
+                return Failed(lastError, attempt, reply.ServedBy);
+            RpcMetrics.RecordRetry(method.Service, reply.Code);
         }
 
         if (cancellationToken.IsCancellationRequested)
-            return RpcResult<TResponse>.Fail(new RpcError(RpcStatusCode.Cancelled, "the caller cancelled the call"), attempt);
+            return Failed(new RpcError(RpcStatusCode.Cancelled, "the caller cancelled the call"), attempt, null);
         if (Time.GetUtcNow() >= deadline)
             lastError = RpcError.DeadlineExceeded(
                 $"no answer within the deadline after {attempt} attempt(s) (last: {lastError.Message}); a write may have been applied: retry with the same request id");
-        return RpcResult<TResponse>.Fail(lastError, attempt, lastServedBy);
+        return Failed(lastError, attempt, lastServedBy);
     }
 
     /// <summary>Safe to retry: the request was not applied (Unavailable, ResourceExhausted) or the entity dedupes it.</summary>
