@@ -28,7 +28,10 @@ public sealed class GatewayCaller
     /// <summary>Validates, decodes and sends one call; never throws for bad input.</summary>
     public async Task<GatewayResult> CallAsync(GatewayRequest call, CancellationToken cancellationToken)
     {
-        var requestType = Serialization.RpcPayloads.RequestTypeOf(call.Service, call.Method);
+        // A type may be loaded for a service this node does not serve (a shared contracts assembly): unknown here.
+        var requestType = _runtime.Services.Contains(call.Service)
+            ? Serialization.RpcPayloads.RequestTypeOf(call.Service, call.Method)
+            : null;
         if (requestType is null)
             return GatewayResult.Refused(RpcError.Unimplemented(_runtime.Services.Contains(call.Service)
                 ? $"service '{call.Service}' has no method '{Printable(call.Method)}'"

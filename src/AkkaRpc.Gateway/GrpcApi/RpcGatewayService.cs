@@ -11,7 +11,8 @@ namespace AkkaRpc.Gateway.GrpcApi;
 /// The gRPC face of the gateway (<c>akkarpc.gateway.v1.RpcGateway/Call</c>). RpcStatusCode and gRPC status codes
 /// share their numbers, so an error keeps its code; the gRPC deadline becomes the call's deadline.
 /// </summary>
-public sealed class RpcGatewayService : Grpc.RpcGateway.RpcGatewayBase
+/// <remarks>Bound by <see cref="RpcGatewayMethods"/>, not by the generated base class (see there why).</remarks>
+public sealed class RpcGatewayService
 {
     private readonly GatewayCaller _caller;
     private readonly TimeProvider _time;
@@ -23,8 +24,8 @@ public sealed class RpcGatewayService : Grpc.RpcGateway.RpcGatewayBase
         _time = time;
     }
 
-    /// <inheritdoc />
-    public override async Task<Grpc.CallReply> Call(Grpc.CallRequest request, ServerCallContext context)
+    /// <summary>Handles one <c>Call</c>.</summary>
+    public async Task<Grpc.CallReply> Call(Grpc.CallRequest request, ServerCallContext context)
     {
         var (payload, format) = request.PayloadCase switch
         {

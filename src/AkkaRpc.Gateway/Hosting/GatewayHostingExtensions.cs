@@ -57,6 +57,8 @@ public static class GatewayHostingExtensions
         services.AddHealthChecks()
             .AddCheck<LivenessCheck>("actor-system", tags: [LivenessCheck.Tag])
             .AddCheck<ReadinessCheck>("cluster-and-journal", tags: [ReadinessCheck.Tag]);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<
+            global::Grpc.AspNetCore.Server.Model.IServiceMethodProvider<RpcGatewayService>, RpcGatewayMethods>());
         services.AddGrpcHealthChecks(health =>
         {
             health.Services.Clear();
@@ -76,7 +78,10 @@ public static class GatewayHostingExtensions
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+            // A backstop above the real limits: the HTTP route sets the exact limit per request, and gRPC's own
+            // MaxReceiveMessageSize must see an oversized message first to answer RESOURCE_EXHAUSTED (Kestrel failing
+            // the read mid-call would surface as UNKNOWN).
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes + 16 * 1024;
             kestrel.AddServerHeader = false;
             var address = BindAddress(options.Hostname);
             kestrel.Listen(address, options.HttpPort, l => l.Protocols = HttpProtocols.Http1);
