@@ -27,7 +27,7 @@ public sealed record CallOptions
 /// </summary>
 public sealed record CallPolicy
 {
-    /// <summary>The default: 10 s budget, 2 s attempts, up to 6 attempts with capped, fully jittered backoff.</summary>
+    /// <summary>The default: 10 s budget, 2 s attempts, up to 10 attempts with capped, fully jittered backoff.</summary>
     public static CallPolicy Default { get; } = new();
 
     /// <summary>A policy that never retries: one attempt, answer or error (Dubbo's failfast).</summary>
@@ -73,8 +73,12 @@ public sealed record CallPolicy
     /// </summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Most attempts per call, the first included. 1 disables retries.</summary>
-    public int MaxAttempts { get; init; } = 6;
+    /// <summary>
+    /// Most attempts per call, the first included. 1 disables retries. The default is high enough that the deadline,
+    /// not the count, ends a call that waits out a failover (attempts of 2 s plus backoff fill 10 s in about 5 tries
+    /// when nothing answers, more when answers are fast refusals).
+    /// </summary>
+    public int MaxAttempts { get; init; } = 10;
 
     /// <summary>Base of the exponential backoff: attempt n waits random(0, min(cap, base·2^(n-1))).</summary>
     public TimeSpan BackoffBase { get; init; } = TimeSpan.FromMilliseconds(50);

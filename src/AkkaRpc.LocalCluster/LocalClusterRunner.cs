@@ -19,7 +19,11 @@ public sealed class LocalClusterRunner : IDisposable
     public LocalClusterRunner(int nodeCount, string workDirectory, IReadOnlyDictionary<string, string>? settings = null)
     {
         WorkDirectory = Directory.CreateDirectory(workDirectory).FullName;
-        Ports = FreePorts.Take(nodeCount);
+        // One take for all, so no two of a node's (or the cluster's) ports can collide.
+        var ports = FreePorts.Take(nodeCount * 3);
+        Ports = ports[..nodeCount];
+        HttpPorts = ports[nodeCount..(2 * nodeCount)];
+        GrpcPorts = ports[(2 * nodeCount)..];
         _nodeDll = NodeBinary.Locate();
         _settings = new Dictionary<string, string>
         {
@@ -37,6 +41,18 @@ public sealed class LocalClusterRunner : IDisposable
 
     /// <summary>The nodes' ports; node i (1-based) listens on <c>Ports[i-1]</c>.</summary>
     public int[] Ports { get; }
+
+    /// <summary>Gateway HTTP/1.1 ports (JSON calls, health, metrics); node i (1-based) uses <c>HttpPorts[i-1]</c>.</summary>
+    public int[] HttpPorts { get; }
+
+    /// <summary>Gateway gRPC (HTTP/2) ports; node i (1-based) uses <c>GrpcPorts[i-1]</c>.</summary>
+    public int[] GrpcPorts { get; }
+
+    /// <summary>The gateway HTTP base address of node <paramref name="index"/> (0-based).</summary>
+    public Uri HttpAddress(int index) => new($"http://127.0.0.1:{HttpPorts[index].ToString(CultureInfo.InvariantCulture)}");
+
+    /// <summary>The gateway gRPC address of node <paramref name="index"/> (0-based).</summary>
+    public Uri GrpcAddress(int index) => new($"http://127.0.0.1:{GrpcPorts[index].ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>The seed addresses as <c>host:port</c>.</summary>
     public string[] Seeds => Ports.Select(p => $"127.0.0.1:{p}").ToArray();
@@ -56,7 +72,12 @@ public sealed class LocalClusterRunner : IDisposable
     {
         if (Nodes.Length != Ports.Length) Nodes = new NodeProcess?[Ports.Length];
         if (Nodes[index] is { IsRunning: true }) throw new InvalidOperationException($"node{index + 1} is already running");
-        var node = NodeProcess.Start($"node{index + 1}", Ports[index], _settings, WorkDirectory, _nodeDll);
+        var settings = new Dictionary<string, string>(_settings)
+        {
+            ["Gateway:HttpPort"] = HttpPorts[index].ToString(CultureInfo.InvariantCulture),
+            ["Gateway:GrpcPort"] = GrpcPorts[index].ToString(CultureInfo.InvariantCulture),
+        };
+        var node = NodeProcess.Start($"node{index + 1}", Ports[index], settings, WorkDirectory, _nodeDll);
         lock (_started) _started.Add(node);
         Nodes[index] = node;
         return node;

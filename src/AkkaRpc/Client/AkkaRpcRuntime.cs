@@ -1,6 +1,8 @@
 using Akka.Actor;
 using AkkaRpc.Routing;
 
+using AkkaRpc.Diagnostics;
+
 namespace AkkaRpc.Client;
 
 /// <summary>

@@ -5,6 +5,8 @@ using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
 
+using AkkaRpc.Diagnostics;
+
 namespace AkkaRpc.Client;
 
 /// <summary>
@@ -193,17 +195,24 @@ internal sealed class CallPipelines
             delay = TimeSpan.FromMilliseconds(Math.Max(delay.TotalMilliseconds, pushback.RetryAfterMs));
         if (_time.GetUtcNow() + delay >= call.Deadline) return false;
 
-        // Asked last, so a retry that would not be sent anyway spends no budget.
-        if (!call.Budget.TryRetry())
+        // Asked last, so a retry that would not be sent anyway spends no budget. Below half the bucket a retry is
+        // metered: it may have to wait its turn, but only as long as the deadline allows.
+        var left = call.Deadline - _time.GetUtcNow() - delay;
+        if (!call.Budget.TryRetry(left - TimeSpan.FromMilliseconds(50), out var turn))
         {
             call.Throttled = true;
             _metrics.ThrottledRetries.Add(1, Tag(context));
             return false;
+        }
+        if (turn > TimeSpan.Zero)
+        {
+            _metrics.ThrottledRetries.Add(1, Tag(context));
+            delay += turn;
         }
         call.NextDelay = delay;
         return true;
     }
 
     private static KeyValuePair<string, object?> Tag(ResilienceContext context) =>
-        new("service", context.Properties.GetValue(StateKey, null!).Endpoint.Service);
+        new("rpc.service", context.Properties.GetValue(StateKey, null!).Endpoint.Service);
 }

@@ -48,7 +48,7 @@ internal sealed class FailbackResender
                 round++;
                 await Task.Delay(Backoff.Delay(Math.Min(round, 10), original.Policy.BackoffBase * 4, original.Policy.BackoffCap * 5, Random.Shared),
                     time, _stopping).ConfigureAwait(false);
-                _runtime.Metrics.FailbackResends.Add(1, new KeyValuePair<string, object?>("service", original.Endpoint.Service));
+                _runtime.Metrics.FailbackResends.Add(1, new KeyValuePair<string, object?>("rpc.service", original.Endpoint.Service));
                 var attempt = new CallState
                 {
                     Endpoint = original.Endpoint,

@@ -2,11 +2,12 @@ namespace AkkaRpc.Client;
 
 /// <summary>
 /// Retry throttling per service, in the spirit of gRPC's: a token bucket where every failed attempt takes one token
-/// and every answered one gives back <c>tokenRatio</c>; retries are allowed while more than half the tokens remain.
-/// First attempts are never throttled. Added to gRPC's rule, a small reserve of <c>minRetriesPerSecond</c> (Finagle's
-/// idea): a handful of callers waiting out a failover, with no successful calls around to refill the bucket, still get
-/// their retries, while under a total outage of a busy service the extra attempts stay at that small, fixed rate —
-/// the number of attempts stays close to the number of calls.
+/// and every answered one gives back <c>tokenRatio</c>; retries go at once while more than half the tokens remain.
+/// First attempts are never throttled. Below half, retries are not dropped but metered: they are handed out at
+/// <c>minRetriesPerSecond</c>, first come first served, and a retry whose turn would come after its call's deadline is
+/// refused. A failover that stalls every caller for a few seconds therefore delays retries instead of failing calls,
+/// while under a total outage the extra attempts stay at that fixed, small rate: the number of attempts stays close
+/// to the number of calls.
 /// </summary>
 public sealed class RetryBudget
 {
@@ -49,18 +50,28 @@ public sealed class RetryBudget
     /// <summary>An attempt was answered.</summary>
     public void OnSuccess() => Update(_ratio);
 
-    /// <summary>Asks to send a retry: true (and a reserve token is spent if the bucket alone would refuse) or false.</summary>
-    public bool TryRetry()
+    /// <summary>Asks to send a retry now: true, or false when the bucket is below half and the meter has no turn free.</summary>
+    public bool TryRetry() => TryRetry(TimeSpan.Zero, out _);
+
+    /// <summary>
+    /// Asks to send a retry within <paramref name="maxWait"/>: true with <paramref name="wait"/> = how long to hold it
+    /// (zero while the bucket is above half), or false when its metered turn would come later than that.
+    /// </summary>
+    public bool TryRetry(TimeSpan maxWait, out TimeSpan wait)
     {
+        wait = TimeSpan.Zero;
         if (Volatile.Read(ref _tokens) > _max / 2) return true;
         if (_reservePerSecond <= 0) return false;
         lock (_reserveLock)
         {
             var now = _time.GetTimestamp();
+            // The meter may run into debt (negative): each retry in the queue waits for its own turn.
             _reserve = Math.Min(_reservePerSecond, _reserve + _time.GetElapsedTime(_reserveUpdated, now).TotalSeconds * _reservePerSecond);
             _reserveUpdated = now;
-            if (_reserve < 1) return false;
+            var turn = _reserve >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - _reserve) / _reservePerSecond);
+            if (turn > maxWait) return false;
             _reserve -= 1;
+            wait = turn;
             return true;
         }
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using AkkaRpc.Diagnostics;
 using AkkaRpc.Entities;
 using AkkaRpc.Protocol;
 using AkkaRpc.Routing;
@@ -29,44 +30,74 @@ internal sealed class RpcClient : IRpcClient
 
     public async Task<RpcResult<TResponse>> CallAsync<TResponse>(
         IRpcRequest<TResponse> request, CallOptions? options = null, CancellationToken cancellationToken = default)
-        where TResponse : IRpcMessage
+        where TResponse : IRpcMessage =>
+        ToResult<TResponse>(await CallCoreAsync(request, typeof(TResponse), options, cancellationToken).ConfigureAwait(false));
+
+    public async Task<RpcResult<IRpcMessage>> CallUntypedAsync(
+        IRpcRequest request, CallOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var started = Stopwatch.GetTimestamp();
-        var result = await CallCoreAsync<TResponse>(request, options, cancellationToken).ConfigureAwait(false);
-        if (result.Attempts > 0)
-        {
-            var service = request is null ? "?" : WireTypes.MethodOf(request.GetType()).Service;
-            var tags = new TagList { { "service", service }, { "code", result.Code.ToString() } };
-            _runtime.Metrics.Calls.Add(1, tags);
-            _runtime.Metrics.Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
-        }
-        return result;
+        Type responseType;
+        try { responseType = request is null ? typeof(IRpcMessage) : ResponseTypeOf(request.GetType()); }
+        catch (ArgumentException e) { return RpcResult<IRpcMessage>.Fail(RpcError.InvalidArgument(e.Message), 0); }
+        return ToResult<IRpcMessage>(await CallCoreAsync(request!, responseType, options, cancellationToken).ConfigureAwait(false));
     }
 
-    private async Task<RpcResult<TResponse>> CallCoreAsync<TResponse>(
-        IRpcRequest<TResponse> request, CallOptions? options, CancellationToken cancellationToken)
-        where TResponse : IRpcMessage
+    /// <summary>The <c>TResponse</c> of the <see cref="IRpcRequest{TResponse}"/> a request type implements.</summary>
+    internal static Type ResponseTypeOf(Type requestType)
+    {
+        var declared = requestType.GetInterfaces()
+            .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IRpcRequest<>))
+            .Select(i => i.GetGenericArguments()[0])
+            .Distinct()
+            .ToArray();
+        return declared.Length == 1
+            ? declared[0]
+            : throw new ArgumentException($"{requestType.Name} must implement IRpcRequest<TResponse> exactly once");
+    }
+
+    /// <summary>How a call ended, before it is typed for the caller.</summary>
+    private readonly record struct CallOutcome(
+        IRpcMessage? Response, RpcError? Error, int Attempts, string? ServedBy, RpcError? Swallowed = null, bool ResendScheduled = false);
+
+    private static RpcResult<T> ToResult<T>(CallOutcome o) => o switch
+    {
+        { Swallowed: { } swallowed } => RpcResult<T>.Fallback((T)o.Response!, swallowed, o.Attempts),
+        { Error: { } error, ResendScheduled: true } => RpcResult<T>.FailResending(error, o.Attempts),
+        { Error: { } error } => RpcResult<T>.Fail(error, o.Attempts, o.ServedBy),
+        _ => RpcResult<T>.Ok((T)o.Response!, o.Attempts, o.ServedBy),
+    };
+
+    private async Task<CallOutcome> CallCoreAsync(IRpcRequest request, Type responseType, CallOptions? options, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var outcome = await RunAsync(request, responseType, options, cancellationToken).ConfigureAwait(false);
+        if (request is not null && outcome.Attempts > 0 && WireTypes.MethodOf(request.GetType()) is { } method)
+            _runtime.Metrics.RecordCall(method.Service, method.Method, outcome.Error?.Code ?? RpcStatusCode.Ok,
+                Stopwatch.GetElapsedTime(started), outcome.Attempts);
+        return outcome;
+    }
+
+    private async Task<CallOutcome> RunAsync(IRpcRequest request, Type responseType, CallOptions? options, CancellationToken cancellationToken)
     {
         var prepared = Prepare(request, options);
-        if (prepared.Error is { } invalid) return RpcResult<TResponse>.Fail(invalid, 0);
+        if (prepared.Error is { } invalid) return new CallOutcome(null, invalid, 0, null);
         var (method, entityKey, hashKey, requestId, deadline, policy, _) = prepared;
-        if (policy!.Fallback is { } fallback && fallback is not TResponse)
-            return RpcResult<TResponse>.Fail(RpcError.InvalidArgument(
-                $"the failsafe fallback is a {fallback.GetType().Name}, not a {typeof(TResponse).Name}"), 0);
+        if (policy!.Fallback is { } fallback && !responseType.IsInstanceOfType(fallback))
+            return new CallOutcome(null, RpcError.InvalidArgument(
+                $"the failsafe fallback is a {fallback.GetType().Name}, not a {responseType.Name}"), 0, null);
 
         if (!await _runtime.WaitUntilStartedAsync(deadline - Time.GetUtcNow(), Time, cancellationToken).ConfigureAwait(false))
-            return RpcResult<TResponse>.Fail(RpcError.Unavailable("this node has not started AkkaRpc yet"), 0);
+            return new CallOutcome(null, RpcError.Unavailable("this node has not started AkkaRpc yet"), 0, null);
 
         var endpoint = _runtime.Directory.Find(method!.Service);
         if (endpoint is null)
-            return RpcResult<TResponse>.Fail(RpcError.Unimplemented($"unknown service '{method.Service}' (not registered on this node)"), 0);
+            return new CallOutcome(null, RpcError.Unimplemented($"unknown service '{method.Service}' (not registered on this node)"), 0, null);
         if ((endpoint.Kind == ServiceKind.Entity) != (entityKey is not null))
-            return RpcResult<TResponse>.Fail(RpcError.InvalidArgument(
-                $"service '{method.Service}' is {(endpoint.Kind == ServiceKind.Entity ? "stateful and needs an IEntityRequest" : "stateless and needs an IStatelessRequest")}"), 0);
-
+            return new CallOutcome(null, RpcError.InvalidArgument(
+                $"service '{method.Service}' is {(endpoint.Kind == ServiceKind.Entity ? "stateful and needs an IEntityRequest" : "stateless and needs an IStatelessRequest")}"), 0, null);
         if (endpoint.Kind == ServiceKind.Entity && (policy.Mode is FaultMode.Forking or FaultMode.Broadcast || policy.HedgeDelay is not null))
-            return RpcResult<TResponse>.Fail(RpcError.InvalidArgument(
-                $"hedging, forking and broadcast are for stateless services; '{method.Service}' has one live entity per key"), 0);
+            return new CallOutcome(null, RpcError.InvalidArgument(
+                $"hedging, forking and broadcast are for stateless services; '{method.Service}' has one live entity per key"), 0, null);
 
         var call = new CallState
         {
@@ -85,22 +116,22 @@ internal sealed class RpcClient : IRpcClient
 
         if (reply is not null)
         {
-            return reply.Response is TResponse response
-                ? RpcResult<TResponse>.Ok(response, call.Attempts, reply.ServedBy)
-                : RpcResult<TResponse>.Fail(RpcError.Internal(
-                    $"expected a {typeof(TResponse).Name}, got {reply.Response?.GetType().Name ?? "nothing"}"), call.Attempts, reply.ServedBy);
+            return responseType.IsInstanceOfType(reply.Response)
+                ? new CallOutcome(reply.Response, null, call.Attempts, reply.ServedBy)
+                : new CallOutcome(null, RpcError.Internal(
+                    $"expected a {responseType.Name}, got {reply.Response?.GetType().Name ?? "nothing"}"), call.Attempts, reply.ServedBy);
         }
 
         switch (policy.Mode)
         {
             case FaultMode.Failsafe:
-                return RpcResult<TResponse>.Fallback((TResponse)policy.Fallback!, error!, call.Attempts);
+                return new CallOutcome(policy.Fallback, null, call.Attempts, null, Swallowed: error);
             case FaultMode.Failback when IsWorthResending(error!.Code) && !cancellationToken.IsCancellationRequested:
                 return _runtime.Failback.Schedule(call)
-                    ? RpcResult<TResponse>.FailResending(error with { Message = $"{error.Message}; resending in the background with the same request id" }, call.Attempts)
-                    : RpcResult<TResponse>.Fail(error with { Message = $"{error.Message}; the failback queue is full, so it will not be resent" }, call.Attempts, call.LastServedBy);
+                    ? new CallOutcome(null, error with { Message = $"{error.Message}; resending in the background with the same request id" }, call.Attempts, null, ResendScheduled: true)
+                    : new CallOutcome(null, error with { Message = $"{error.Message}; the failback queue is full, so it will not be resent" }, call.Attempts, call.LastServedBy);
             default:
-                return RpcResult<TResponse>.Fail(error!, call.Attempts, call.LastServedBy);
+                return new CallOutcome(null, error, call.Attempts, call.LastServedBy);
         }
     }
 
@@ -202,7 +233,7 @@ internal sealed class RpcClient : IRpcClient
         if (now >= call.Deadline)
             return Outcome.FromException<RpcReply>(new OperationCanceledException("deadline passed"));
         var attempt = Interlocked.Increment(ref call.Attempts);
-        _runtime.Metrics.Attempts.Add(1, new KeyValuePair<string, object?>("service", call.Endpoint.Service));
+        _runtime.Metrics.Attempts.Add(1, new KeyValuePair<string, object?>("rpc.service", call.Endpoint.Service));
 
         var (callId, replyTask) = _runtime.Pending.Register();
         var message = new RpcCall(callId, call.RequestId, call.Endpoint.Service, call.EntityKey, call.HashKey,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -20,6 +21,8 @@ internal sealed class EntityActor : UntypedPersistentActor
     private readonly string _servedBy;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IRpcMessage _state;
+    private readonly long _createdAt = Stopwatch.GetTimestamp();
+    private readonly Diagnostics.RpcMetrics _metrics = Client.AkkaRpcRuntime.Get(Context.System).Metrics;
 
     // The caller of the write in flight; Persist stashes other commands meanwhile, so there is at most one.
     private (IActorRef ReplyTo, long CallId)? _pendingWrite;
@@ -53,7 +56,10 @@ internal sealed class EntityActor : UntypedPersistentActor
                 break;
             case AppliedCommand applied:
                 foreach (var e in applied.Events) _state = _definition.ApplyEvent(_state, e);
-                _recent.Remember(applied.RequestId, applied.Reply);
+                _recent.Remember(applied.RequestId, applied.Reply, applied.Fingerprint);
+                break;
+            case RecoveryCompleted:
+                _metrics.RecordRecovery(_definition.Service, Stopwatch.GetElapsedTime(_createdAt));
                 break;
         }
     }
@@ -101,9 +107,26 @@ internal sealed class EntityActor : UntypedPersistentActor
             return;
         }
 
+        byte[] fingerprint;
+        try { fingerprint = RequestFingerprint.Of(call.Request); }
+        catch (Exception e)
+        {
+            // A request that cannot be serialized here could not have arrived over the wire either: a bug, not input.
+            _log.Error(e, "{0} could not fingerprint {1}", PersistenceId, call.Request.GetType().Name);
+            Fail(replyTo, call, RpcError.Internal($"the request could not be fingerprinted: {e.GetType().Name}; nothing was applied"));
+            return;
+        }
+
         if (_recent.TryGet(call.RequestId, out var remembered))
         {
-            replyTo.Tell(RpcReply.Ok(call.CallId, remembered, _servedBy, deduplicated: true));
+            // Same key, different request: answering with the old reply would tell the caller its new request was
+            // applied when it was not.
+            if (RequestFingerprint.Conflicts(remembered.Fingerprint, fingerprint))
+                Fail(replyTo, call, RpcError.FailedPrecondition(
+                    $"idempotency key '{call.RequestId}' was already used for a different request to {PersistenceId}; " +
+                    "nothing was applied (use a new key for a new request)"));
+            else
+                replyTo.Tell(RpcReply.Ok(call.CallId, remembered.Reply, _servedBy, deduplicated: true));
             return;
         }
 
@@ -147,12 +170,14 @@ internal sealed class EntityActor : UntypedPersistentActor
                     break;
                 }
                 _pendingWrite = (replyTo, call.CallId);
-                Persist(new AppliedCommand(call.RequestId, outcome.Events, reply!), applied =>
+                var persistStarted = Stopwatch.GetTimestamp();
+                Persist(new AppliedCommand(call.RequestId, outcome.Events, reply!, fingerprint), applied =>
                 {
+                    _metrics.RecordJournalWrite(_definition.Service, Stopwatch.GetElapsedTime(persistStarted));
                     _pendingWrite = null;
                     _settings.Shedder?.ExitWrite();
                     _state = newState!;
-                    _recent.Remember(applied.RequestId, applied.Reply);
+                    _recent.Remember(applied.RequestId, applied.Reply, applied.Fingerprint);
                     replyTo.Tell(RpcReply.Ok(call.CallId, applied.Reply, _servedBy));
                     if (LastSequenceNr % _settings.SnapshotEvery == 0)
                         SaveSnapshot(new EntitySnapshot(_state, _recent.ToList()));

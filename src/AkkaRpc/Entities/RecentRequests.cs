@@ -14,7 +14,7 @@ namespace AkkaRpc.Entities;
 /// </remarks>
 internal sealed class RecentRequests
 {
-    private readonly Dictionary<string, IRpcMessage> _replies = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RememberedRequest> _replies = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();
 
     public RecentRequests(int capacity)
@@ -26,22 +26,22 @@ internal sealed class RecentRequests
     public int Capacity { get; }
     public int Count => _order.Count;
 
-    public bool TryGet(string requestId, out IRpcMessage reply) => _replies.TryGetValue(requestId, out reply!);
+    public bool TryGet(string requestId, out RememberedRequest remembered) => _replies.TryGetValue(requestId, out remembered);
 
-    public void Remember(string requestId, IRpcMessage reply)
+    public void Remember(string requestId, IRpcMessage reply, byte[]? fingerprint = null)
     {
-        if (!_replies.TryAdd(requestId, reply)) return;
+        if (!_replies.TryAdd(requestId, new RememberedRequest(requestId, reply, fingerprint))) return;
         _order.Enqueue(requestId);
         while (_order.Count > Capacity) _replies.Remove(_order.Dequeue());
     }
 
     /// <summary>Oldest first, as a snapshot stores them.</summary>
-    public IReadOnlyList<RememberedRequest> ToList() => _order.Select(id => new RememberedRequest(id, _replies[id])).ToArray();
+    public IReadOnlyList<RememberedRequest> ToList() => _order.Select(id => _replies[id]).ToArray();
 
     public void Restore(IReadOnlyList<RememberedRequest> entries)
     {
         _replies.Clear();
         _order.Clear();
-        foreach (var entry in entries) Remember(entry.RequestId, entry.Reply);
+        foreach (var entry in entries) Remember(entry.RequestId, entry.Reply, entry.Fingerprint);
     }
 }

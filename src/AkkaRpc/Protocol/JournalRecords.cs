@@ -7,9 +7,10 @@ namespace AkkaRpc.Protocol;
 /// </summary>
 internal sealed class AppliedCommand : IRpcMessage
 {
-    public AppliedCommand(string requestId, IReadOnlyList<IRpcMessage> events, IRpcMessage reply)
+    public AppliedCommand(string requestId, IReadOnlyList<IRpcMessage> events, IRpcMessage reply, byte[]? fingerprint = null)
     {
         RequestId = requestId;
+        Fingerprint = fingerprint;
         // A plain array: whatever list type a handler built, the row holds a type every serializer can rebuild.
         Events = events as IRpcMessage[] ?? events.ToArray();
         Reply = reply;
@@ -18,6 +19,9 @@ internal sealed class AppliedCommand : IRpcMessage
     public string RequestId { get; }
     public IReadOnlyList<IRpcMessage> Events { get; }
     public IRpcMessage Reply { get; }
+
+    /// <summary>Digest of the request applied (see RequestFingerprint); null in rows written before it existed.</summary>
+    public byte[]? Fingerprint { get; }
 }
 
 /// <summary>An entity snapshot: the domain state plus the remembered request ids (oldest first) and their replies.</summary>
@@ -33,5 +37,5 @@ internal sealed class EntitySnapshot : IRpcMessage
     public IReadOnlyList<RememberedRequest> Recent { get; }
 }
 
-/// <summary>A request id the entity has applied and the reply it gave.</summary>
-internal readonly record struct RememberedRequest(string RequestId, IRpcMessage Reply);
+/// <summary>A request id the entity has applied, the reply it gave, and the digest of the request (null if unknown).</summary>
+internal readonly record struct RememberedRequest(string RequestId, IRpcMessage Reply, byte[]? Fingerprint = null);

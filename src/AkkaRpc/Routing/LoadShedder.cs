@@ -1,6 +1,8 @@
 using AkkaRpc.Client;
 using AkkaRpc.Protocol;
 
+using AkkaRpc.Diagnostics;
+
 namespace AkkaRpc.Routing;
 
 /// <summary>Load-shedding limits of a node (section <c>AkkaRpc:LoadShedding</c>).</summary>
@@ -9,8 +11,10 @@ public sealed class LoadSheddingOptions
     /// <summary>
     /// A call that waited longer than this between the client and its entity or worker is refused with
     /// ResourceExhausted and a retry-after hint: the node is behind, and more queueing only turns into timeouts.
+    /// Above the usual attempt timeout on purpose: calls buffered while a shard moves (a failover) wait seconds for a
+    /// good reason, and an attempt the client already gave up on is dropped by the expiry rule anyway.
     /// </summary>
-    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Most writes a node keeps waiting on the journal at once; past it new writes are refused at once.</summary>
     public int MaxInFlightWrites { get; set; } = 10_000;
@@ -71,7 +75,7 @@ internal sealed class LoadShedder
 
     private (RpcError, int) Shed(string service, string reason, RpcError error, int retryAfterMs)
     {
-        _metrics?.Shed.Add(1, new KeyValuePair<string, object?>("service", service), new KeyValuePair<string, object?>("reason", reason));
+        _metrics?.Shed.Add(1, new KeyValuePair<string, object?>("rpc.service", service), new KeyValuePair<string, object?>("rpc.reason", reason));
         return (error, retryAfterMs);
     }
 }

@@ -190,11 +190,25 @@ public sealed class RpcSerializer : SerializerWithStringManifest
 
     private static void WriteApplied(ref MessagePackWriter w, AppliedCommand a)
     {
-        w.WriteArrayHeader(3);
+        // Field 4 (fingerprint) was appended later: readers of 3-field rows skip nothing, readers here accept both.
+        w.WriteArrayHeader(4);
         w.Write(a.RequestId);
         w.WriteArrayHeader(a.Events.Count);
         foreach (var e in a.Events) WritePayload(ref w, e);
         WritePayload(ref w, a.Reply);
+        WriteBytes(ref w, a.Fingerprint);
+    }
+
+    private static void WriteBytes(ref MessagePackWriter w, byte[]? bytes)
+    {
+        if (bytes is null) w.WriteNil();
+        else w.Write(bytes);
+    }
+
+    private static byte[]? ReadBytes(ref MessagePackReader r)
+    {
+        if (r.TryReadNil()) return null;
+        return r.ReadBytes()?.ToArray();
     }
 
     private static AppliedCommand ReadApplied(ref MessagePackReader r)
@@ -205,13 +219,16 @@ public sealed class RpcSerializer : SerializerWithStringManifest
         var events = new IRpcMessage[r.ReadArrayHeader()];
         for (var i = 0; i < events.Length; i++) events[i] = ReadRequiredPayload(ref r, "rpc.applied event");
         var reply = ReadRequiredPayload(ref r, "rpc.applied reply");
-        SkipRest(ref r, count, 3);
-        return new AppliedCommand(requestId, events, reply);
+        var fingerprint = count >= 4 ? ReadBytes(ref r) : null;
+        SkipRest(ref r, count, Math.Min(count, 4));
+        return new AppliedCommand(requestId, events, reply, fingerprint);
     }
 
     private static void WriteSnapshot(ref MessagePackWriter w, EntitySnapshot s)
     {
-        w.WriteArrayHeader(2);
+        // Field 3 (fingerprints, parallel to the entries) was appended later as its own array, so the [id, reply]
+        // entries keep the shape older readers require.
+        w.WriteArrayHeader(3);
         WritePayload(ref w, s.State);
         w.WriteArrayHeader(s.Recent.Count);
         foreach (var remembered in s.Recent)
@@ -220,6 +237,8 @@ public sealed class RpcSerializer : SerializerWithStringManifest
             w.Write(remembered.RequestId);
             WritePayload(ref w, remembered.Reply);
         }
+        w.WriteArrayHeader(s.Recent.Count);
+        foreach (var remembered in s.Recent) WriteBytes(ref w, remembered.Fingerprint);
     }
 
     private static EntitySnapshot ReadSnapshot(ref MessagePackReader r)
@@ -234,7 +253,13 @@ public sealed class RpcSerializer : SerializerWithStringManifest
             var id = r.ReadString() ?? throw new SerializationException("rpc.snapshot entry has no request id");
             recent[i] = new RememberedRequest(id, ReadRequiredPayload(ref r, "rpc.snapshot reply"));
         }
-        SkipRest(ref r, count, 2);
+        if (count >= 3)
+        {
+            var fingerprints = r.ReadArrayHeader();
+            if (fingerprints != recent.Length) throw new SerializationException("rpc.snapshot has one fingerprint per entry");
+            for (var i = 0; i < recent.Length; i++) recent[i] = recent[i] with { Fingerprint = ReadBytes(ref r) };
+        }
+        SkipRest(ref r, count, Math.Min(count, 3));
         return new EntitySnapshot(state, recent);
     }
 }

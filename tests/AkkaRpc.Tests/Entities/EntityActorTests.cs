@@ -163,4 +163,44 @@ public class EntityActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(RpcStatusCode.Unimplemented, reply.Code);
         Assert.Contains("accounts", reply.Message);
     }
+
+    [Fact]
+    public void Reusing_an_idempotency_key_for_a_different_request_should_be_refused_and_change_nothing()
+    {
+        var entity = Spawn("a9", Settings(snapshotEvery: 4));
+        Balance(Call(entity, new OpenAccount("a9", "Hal"), requestId: "open-a9"));
+        Assert.Equal(new AccountBalance("a9", 10, 1), Balance(Call(entity, new Deposit("a9", 10), requestId: "pay-1")));
+
+        void AssertRefused(IActorRef target)
+        {
+            // Another amount, and another method, under the same key.
+            foreach (IEntityRequest different in new IEntityRequest[] { new Deposit("a9", 11), new Withdraw("a9", 10) })
+            {
+                var reply = Call(target, different, requestId: "pay-1");
+                Assert.Equal(RpcStatusCode.FailedPrecondition, reply.Code);
+                Assert.Contains("'pay-1'", reply.Message);
+                Assert.Contains("different request", reply.Message);
+            }
+            // The true retry is still answered from memory, and nothing moved.
+            var retry = Call(target, new Deposit("a9", 10), requestId: "pay-1");
+            Assert.True(retry.Deduplicated);
+            Assert.Equal(new AccountBalance("a9", 10, 1), Balance(retry));
+        }
+
+        AssertRefused(entity);
+
+        // After a restart the fingerprint comes back from the journal row...
+        Stop(entity);
+        var recovered = Spawn("a9", Settings(snapshotEvery: 4));
+        AssertRefused(recovered);
+
+        // ...and after a snapshot (seq 4 here) from the snapshot.
+        Balance(Call(recovered, new Deposit("a9", 1), requestId: "pay-2"));
+        Balance(Call(recovered, new Deposit("a9", 1), requestId: "pay-3"));
+        Stop(recovered);
+        var fromSnapshot = Spawn("a9", Settings(snapshotEvery: 4));
+        var refused = Call(fromSnapshot, new Deposit("a9", 99), requestId: "pay-1");
+        Assert.Equal(RpcStatusCode.FailedPrecondition, refused.Code);
+        Assert.Equal(new AccountBalance("a9", 12, 3), Balance(Call(fromSnapshot, new GetBalance("a9"))));
+    }
 }

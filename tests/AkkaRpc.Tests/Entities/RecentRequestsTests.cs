@@ -16,7 +16,7 @@ public class RecentRequestsTests
         Assert.False(recent.TryGet("r1", out _));
         Assert.False(recent.TryGet("r2", out _));
         Assert.True(recent.TryGet("r5", out var five));
-        Assert.Equal(Reply(5), five);
+        Assert.Equal(Reply(5), five.Reply);
     }
 
     [Fact]
@@ -26,7 +26,7 @@ public class RecentRequestsTests
         recent.Remember("r1", Reply(1));
         recent.Remember("r1", Reply(99));
         Assert.True(recent.TryGet("r1", out var reply));
-        Assert.Equal(Reply(1), reply);
+        Assert.Equal(Reply(1), reply.Reply);
         Assert.Equal(1, recent.Count);
     }
 

@@ -112,7 +112,7 @@ public class ClientResilienceTests : Akka.TestKit.Xunit2.TestKit
         for (var i = 0; i < 100; i++)
             Assert.False((await client.Drive(client.Deposit($"t{i}"))).IsOk);
         var attempts = client.Received.Count;
-        // 100 calls × up to 6 attempts would be 600; the budget keeps it near the number of calls.
+        // 100 calls × up to 10 attempts would be 1000; the budget keeps it near the number of calls.
         Assert.InRange(attempts, 100, 110);
 
         // The service heals: successes refill the bucket and retries are allowed again.
@@ -133,6 +133,21 @@ public class ClientResilienceTests : Akka.TestKit.Xunit2.TestKit
         Assert.False(budget.TryRetry());
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.True(budget.TryRetry());
+    }
+
+    [Fact]
+    public void Below_half_the_bucket_retries_should_be_metered_not_dropped_while_the_deadline_allows()
+    {
+        var budget = new RetryBudget(10, 0.1, minRetriesPerSecond: 2, _time);
+        for (var i = 0; i < 10; i++) budget.OnFailure();
+        Assert.True(budget.TryRetry(TimeSpan.FromSeconds(1), out var first));
+        Assert.True(budget.TryRetry(TimeSpan.FromSeconds(1), out var second));
+        Assert.Equal(TimeSpan.Zero, first + second); // the reserve of 2 goes at once
+        Assert.True(budget.TryRetry(TimeSpan.FromSeconds(1), out var third));
+        Assert.Equal(TimeSpan.FromSeconds(0.5), third); // then one turn every 1/2 s, first come first served
+        Assert.True(budget.TryRetry(TimeSpan.FromSeconds(1), out var fourth));
+        Assert.Equal(TimeSpan.FromSeconds(1), fourth);
+        Assert.False(budget.TryRetry(TimeSpan.FromSeconds(1), out _)); // its turn would come after its deadline
     }
 
     [Fact]

@@ -81,6 +81,71 @@ public class SerializerRoundTripTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Fingerprints_should_round_trip_in_journal_rows_and_snapshots()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(AppliedCommand));
+        byte[] fingerprint = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+        var applied = new AppliedCommand("req-1", [new MoneyDeposited(5)], new AccountBalance("a-1", 5, 1), fingerprint);
+        var appliedBack = Assert.IsType<AppliedCommand>(serializer.FromBinary(serializer.ToBinary(applied), serializer.Manifest(applied)));
+        Assert.Equal(fingerprint, appliedBack.Fingerprint);
+
+        var snapshot = new EntitySnapshot(new AccountState("a-1", "Ann", 5, 1),
+            [new RememberedRequest("r1", new AccountBalance("a-1", 5, 1), fingerprint), new RememberedRequest("r0", new AccountBalance("a-1", 0, 0))]);
+        var snapshotBack = Assert.IsType<EntitySnapshot>(serializer.FromBinary(serializer.ToBinary(snapshot), serializer.Manifest(snapshot)));
+        Assert.Equal(fingerprint, snapshotBack.Recent[0].Fingerprint);
+        Assert.Null(snapshotBack.Recent[1].Fingerprint);
+        Assert.Equal(["r1", "r0"], snapshotBack.Recent.Select(r => r.RequestId));
+    }
+
+    [Fact]
+    public void Rows_and_snapshots_written_before_fingerprints_existed_should_still_read()
+    {
+        // The exact shapes the serializer wrote before the fingerprint field was appended.
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(AppliedCommand));
+        var oldRow = WriteOld((ref MessagePack.MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(3);
+            w.Write("req-old");
+            w.WriteArrayHeader(1);
+            Payload(ref w, "accounts.Deposited", new MoneyDeposited(7));
+            Payload(ref w, "accounts.AccountBalance", new AccountBalance("a-1", 7, 1));
+        });
+        var row = Assert.IsType<AppliedCommand>(serializer.FromBinary(oldRow, RpcSerializer.AppliedManifest));
+        Assert.Equal(("req-old", (byte[]?)null), (row.RequestId, row.Fingerprint));
+        Assert.Equal(new AccountBalance("a-1", 7, 1), row.Reply);
+
+        var oldSnapshot = WriteOld((ref MessagePack.MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(2);
+            Payload(ref w, "accounts.State", new AccountState("a-1", "Ann", 7, 1));
+            w.WriteArrayHeader(1);
+            w.WriteArrayHeader(2);
+            w.Write("req-old");
+            Payload(ref w, "accounts.AccountBalance", new AccountBalance("a-1", 7, 1));
+        });
+        var snapshot = Assert.IsType<EntitySnapshot>(serializer.FromBinary(oldSnapshot, RpcSerializer.SnapshotManifest));
+        Assert.Equal(new RememberedRequest("req-old", new AccountBalance("a-1", 7, 1)), snapshot.Recent.Single());
+    }
+
+    private delegate void OldWriter(ref MessagePack.MessagePackWriter writer);
+
+    private static byte[] WriteOld(OldWriter write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new MessagePack.MessagePackWriter(buffer);
+        write(ref writer);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void Payload<T>(ref MessagePack.MessagePackWriter w, string wireName, T value)
+    {
+        w.WriteArrayHeader(2);
+        w.Write(wireName);
+        MessagePack.MessagePackSerializer.Serialize(ref w, value, RpcSerializer.Options);
+    }
+
+    [Fact]
     public void Journal_rows_should_name_wire_types_not_clr_types()
     {
         // What makes a rename safe: the bytes of a journal row contain wire names only.
