@@ -9,7 +9,7 @@ internal sealed record DemoSettings(int Nodes, int Accounts, int Callers, TimeSp
     {
         var accounts = 300;
         var seconds = 30;
-        var workdir = Path.Combine(Directory.GetCurrentDirectory(), ".demo", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        var workdir = Path.Combine(Directory.GetCurrentDirectory(), ".demo", TimeProvider.System.GetLocalNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");

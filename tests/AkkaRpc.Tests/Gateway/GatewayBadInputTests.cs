@@ -180,11 +180,11 @@ public class GatewayBadInputTests : IClassFixture<GatewayNodeFixture>
         var before = await GuardAsync();
         var call = GatewayClient.MsgPackCall("accounts", "Deposit", new Deposit(Guard, 5));
 
-        var absurd = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await _node.Grpc.CallAsync(call, deadline: DateTime.UtcNow.AddDays(365)));
+        var absurd = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await _node.Grpc.CallAsync(call, deadline: TimeProvider.System.GetUtcNow().UtcDateTime.AddDays(365)));
         Assert.Equal(StatusCode.InvalidArgument, absurd.StatusCode);
         Assert.Contains("at most", absurd.Status.Detail);
 
-        var past = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await _node.Grpc.CallAsync(call, deadline: DateTime.UtcNow.AddSeconds(-5)));
+        var past = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await _node.Grpc.CallAsync(call, deadline: TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(-5)));
         Assert.Equal(StatusCode.DeadlineExceeded, past.StatusCode);
 
         var oversized = call.Clone();

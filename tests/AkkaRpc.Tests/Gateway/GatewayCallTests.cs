@@ -49,7 +49,7 @@ public class GatewayCallTests : IClassFixture<GatewayNodeFixture>
         Assert.Contains("\"balance\":0", opened.Json);
 
         var deposited = await _node.Grpc.CallAsync(GatewayClient.MsgPackCall("accounts", "Deposit", new Deposit("grpc-1", 40)),
-            deadline: DateTime.UtcNow.AddSeconds(10));
+            deadline: TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(10));
         var balance = MessagePackSerializer.Deserialize<AccountBalance>(deposited.Msgpack.Memory);
         Assert.Equal(new AccountBalance("grpc-1", 40, 1), balance);
         Assert.Equal(1, deposited.Attempts);

@@ -103,7 +103,7 @@ public class GatewayFuzzTests : IClassFixture<GatewayNodeFixture>
                 if (random.Next(4) == 0) call.Key = RandomText(random, random.Next(0, 10));
                 // Every so often the whole protobuf message is mutated too.
                 var bytes = random.Next(4) == 0 ? Mutate(random, call.ToByteArray()) : call.ToByteArray();
-                var deadline = random.Next(6) == 0 ? DateTime.UtcNow.AddDays(random.Next(-2, 3)) : DateTime.UtcNow.AddSeconds(30);
+                var deadline = random.Next(6) == 0 ? TimeProvider.System.GetUtcNow().UtcDateTime.AddDays(random.Next(-2, 3)) : TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(30);
                 StatusCode code;
                 try
                 {

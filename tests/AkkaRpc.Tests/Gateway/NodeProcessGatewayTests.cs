@@ -41,7 +41,7 @@ public class NodeProcessGatewayTests : IDisposable
             using var channel = GrpcChannel.ForAddress(cluster.GrpcAddress(0));
             var reply = await new RpcGateway.RpcGatewayClient(channel).CallAsync(
                 new CallRequest { Service = "accounts", Method = "Deposit", Json = """{"accountId":"proc-1","amount":12}""", IdempotencyKey = "p-1" },
-                deadline: DateTime.UtcNow.AddSeconds(30));
+                deadline: TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(30));
             Assert.Contains("\"balance\":12", reply.Json);
             var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
             Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
