@@ -107,21 +107,12 @@ internal sealed class EntityActor : UntypedPersistentActor
             return;
         }
 
-        byte[] fingerprint;
-        try { fingerprint = RequestFingerprint.Of(call.Request); }
-        catch (Exception e)
-        {
-            // A request that cannot be serialized here could not have arrived over the wire either: a bug, not input.
-            _log.Error(e, "{0} could not fingerprint {1}", PersistenceId, call.Request.GetType().Name);
-            Fail(replyTo, call, RpcError.Internal($"the request could not be fingerprinted: {e.GetType().Name}; nothing was applied"));
-            return;
-        }
-
         if (_recent.TryGet(call.RequestId, out var remembered))
         {
+            if (!TryFingerprint(call, replyTo, out var repeated)) return;
             // Same key, different request: answering with the old reply would tell the caller its new request was
             // applied when it was not.
-            if (RequestFingerprint.Conflicts(remembered.Fingerprint, fingerprint))
+            if (RequestFingerprint.Conflicts(remembered.Fingerprint, repeated))
                 Fail(replyTo, call, RpcError.FailedPrecondition(
                     $"idempotency key '{call.RequestId}' was already used for a different request to {PersistenceId}; " +
                     "nothing was applied (use a new key for a new request)"));
@@ -164,6 +155,8 @@ internal sealed class EntityActor : UntypedPersistentActor
                 replyTo.Tell(RpcReply.Ok(call.CallId, outcome.Reply!, _servedBy));
                 break;
             default:
+                // Only writes are remembered, so only writes pay for a fingerprint (reads skip the hashing).
+                if (!TryFingerprint(call, replyTo, out var fingerprint)) break;
                 if (_settings.Shedder?.TryEnterWrite(_definition.Service) is { } full)
                 {
                     replyTo.Tell(RpcReply.Fail(call.CallId, full.Error, _servedBy, full.RetryAfterMs));
@@ -183,6 +176,23 @@ internal sealed class EntityActor : UntypedPersistentActor
                         SaveSnapshot(new EntitySnapshot(_state, _recent.ToList()));
                 });
                 break;
+        }
+    }
+
+    private bool TryFingerprint(RpcCall call, IActorRef replyTo, out byte[] fingerprint)
+    {
+        try
+        {
+            fingerprint = RequestFingerprint.Of(call.Request);
+            return true;
+        }
+        catch (Exception e)
+        {
+            // A request that cannot be serialized here could not have arrived over the wire either: a bug, not input.
+            _log.Error(e, "{0} could not fingerprint {1}", PersistenceId, call.Request.GetType().Name);
+            Fail(replyTo, call, RpcError.Internal($"the request could not be fingerprinted: {e.GetType().Name}; nothing was applied"));
+            fingerprint = [];
+            return false;
         }
     }
 

@@ -47,10 +47,9 @@ internal sealed class LoadShedder
     /// <summary>Null when the call should be served; otherwise the refusal and its retry-after hint.</summary>
     public (RpcError Error, int RetryAfterMs)? Check(RpcCall call, string service)
     {
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (now > call.DeadlineUnixMs)
-            return (RpcError.DeadlineExceeded("the deadline passed before the request could be served; nothing was applied"), 0);
+        // The deadline itself is the entity's and worker's own first check; this is only about queueing.
         if (call.SentUnixMs <= 0) return null;
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var waited = now - call.SentUnixMs;
         if (call.AttemptTimeoutMs > 0 && waited > call.AttemptTimeoutMs)
             return Shed(service, "expired", RpcError.Unavailable(
