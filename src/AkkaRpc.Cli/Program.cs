@@ -8,6 +8,7 @@ var root = new RootCommand("AkkaRpc operations: status, call and bench through a
 {
     StatusCommand.Create(),
     CallCommand.Create(),
+    BenchCommand.Create(),
     BackupCommand.Create(),
     ExportCommand.Create(),
     RestoreCommand.Create(import: false),
