@@ -3,15 +3,16 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using AkkaRpc.Backup;
 using AkkaRpc.LocalCluster;
 
 namespace AkkaRpc.Demo;
 
 /// <summary>
 /// The disaster-recovery drill (scripts/dr-drill.sh): 3 node processes on one SQLite file, deposits through the
-/// gateways, an on-demand online backup (<c>akkarpc backup</c>) under load, more load, kill -9 of every node and
-/// deletion of the database, <c>akkarpc restore</c>, a cold start, and a read-back of every account. Last line:
-/// <c>dr: backup_acknowledged=N restored=N lost_before_backup=0 rpo_s=X rto_s=Y</c>; exit 0 only if nothing
+/// gateways, online backups under load (the cluster's scheduled backups, or one on-demand <c>akkarpc backup</c>), more
+/// load, kill -9 of every node and deletion of the database, <c>akkarpc restore</c> and <c>verify</c>, a cold start,
+/// and a read-back of every account. Last line: <c>dr: backup_acknowledged=N restored=N lost_before_backup=0 rpo_s=X rto_s=Y</c>; exit 0 only if nothing
 /// acknowledged before the backup point was lost and nothing was applied twice.
 /// </summary>
 internal sealed class DrillRun
@@ -21,18 +22,28 @@ internal sealed class DrillRun
 
     private readonly DrillSettings _settings;
     private readonly Stopwatch _clock = new();
+    // Wall time of _clock's zero: a scheduled backup's point in time is a wall time in its manifest (same machine clock).
+    private DateTimeOffset _wallAtStart;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(15) };
 
     public DrillRun(DrillSettings settings) => _settings = settings;
 
     public async Task<int> RunAsync(CancellationToken cancel)
     {
+        _wallAtStart = TimeProvider.System.GetUtcNow();
         _clock.Start();
         var cli = CliDll();
-        using var cluster = new LocalClusterRunner(_settings.Nodes, _settings.WorkDirectory);
+        var backups = Path.Combine(_settings.WorkDirectory, "backups");
+        var nodeSettings = new Dictionary<string, string>();
+        if (_settings.Scheduled)
+        {
+            nodeSettings["Backup:Enabled"] = "true";
+            nodeSettings["Backup:Interval"] = _settings.Interval.ToString("c", CultureInfo.InvariantCulture);
+            nodeSettings["Backup:Folder"] = backups;
+        }
+        using var cluster = new LocalClusterRunner(_settings.Nodes, _settings.WorkDirectory, nodeSettings);
         var database = Path.Combine(cluster.WorkDirectory, "akkarpc.db");
         var connection = $"Data Source={database}";
-        var backup = Path.Combine(cluster.WorkDirectory, "backup");
         Say($"work dir {cluster.WorkDirectory}");
         try
         {
@@ -48,12 +59,16 @@ internal sealed class DrillRun
             var load = LoadAsync(cluster, accounts, ledger, stopLoad.Token, cancel);
             await Task.Delay(_settings.LoadBeforeBackup, cancel);
 
-            var backupStart = _clock.Elapsed;
-            var (code, output) = await RunCliAsync(cli, cancel, "backup", "--provider", "Sqlite", "--connection", connection, "--to", backup);
-            var backupEnd = _clock.Elapsed;
-            if (code != 0) return Fail($"akkarpc backup exited {code}: {output}");
-            Say($"online backup under load in {(backupEnd - backupStart).TotalSeconds:0.00} s: {output.Trim().Split('\n')[^1]}");
-
+            int code;
+            string output;
+            if (!_settings.Scheduled)
+            {
+                var started = _clock.Elapsed;
+                (code, output) = await RunCliAsync(cli, cancel, "backup", "--provider", "Sqlite", "--connection", connection,
+                    "--to", Path.Combine(backups, "on-demand"));
+                if (code != 0) return Fail($"akkarpc backup exited {code}: {output}");
+                Say($"on-demand online backup under load in {(_clock.Elapsed - started).TotalSeconds:0.00} s: {output.Trim().Split('\n')[^1]}");
+            }
             await Task.Delay(_settings.LoadAfterBackup, cancel);
             await stopLoad.CancelAsync();
             await load;
@@ -65,9 +80,23 @@ internal sealed class DrillRun
             foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(database + suffix);
             Say("kill -9 of every node; database deleted");
 
+            // The newest complete backup (a folder without its manifest was cut off by the kill) and its point in time.
+            var backup = Directory.Exists(backups)
+                ? Directory.GetDirectories(backups).Where(d => File.Exists(Path.Combine(d, BackupManifest.FileName)))
+                    .OrderByDescending(d => d, StringComparer.Ordinal).FirstOrDefault()
+                : null;
+            if (backup is null) return Fail($"no complete backup in {backups}");
+            var manifest = await BackupManifest.ReadAsync(backup);
+            var backupStart = manifest.CreatedUtc - _wallAtStart;
+            Say($"restoring {Path.GetFileName(backup)}: point in time {backupStart.TotalSeconds:0.0}s on the drill clock, " +
+                $"{(_clock.Elapsed - backupStart).TotalSeconds:0.0} s before now, {manifest.Content.JournalRows} journal rows");
+
             var rto = Stopwatch.StartNew();
             (code, output) = await RunCliAsync(cli, cancel, "restore", "--from", backup, "--provider", "Sqlite", "--connection", connection);
             if (code != 0) return Fail($"akkarpc restore exited {code}: {output}");
+            // The runbook's step 3, inside the RTO: the restored database must match the backup before nodes start.
+            (code, output) = await RunCliAsync(cli, cancel, "verify", "--provider", "Sqlite", "--connection", connection, "--manifest", backup);
+            if (code != 0) return Fail($"akkarpc verify of the restored database exited {code}: {output}");
             var restoreTime = rto.Elapsed;
             cluster.StartAll();
             await WaitReadyAsync(cluster, cancel);
@@ -80,7 +109,7 @@ internal sealed class DrillRun
                 lock (served) served[account] = json.RootElement.GetProperty("transactions").GetInt64();
             }, cancel);
             rto.Stop();
-            Say($"restore {restoreTime.TotalSeconds:0.00} s, cluster ready {readyTime.TotalSeconds:0.00} s, all {accounts.Length} accounts served {rto.Elapsed.TotalSeconds:0.00} s after restore start");
+            Say($"restore + verify {restoreTime.TotalSeconds:0.00} s, cluster ready {readyTime.TotalSeconds:0.00} s, all {accounts.Length} accounts served {rto.Elapsed.TotalSeconds:0.00} s after restore start");
 
             var outcome = ledger.Compare(served, backupStart);
             Say($"acknowledged {acknowledged}: before backup start {outcome.BackupAcknowledged}, restored {outcome.Restored}, " +
