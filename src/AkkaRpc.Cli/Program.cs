@@ -2,9 +2,13 @@ using System.CommandLine;
 using AkkaRpc.Cli.Commands;
 
 // akkarpc: the operator's command line. Exit codes: 0 done, 1 verify found a mismatch, 2 bad input or refused
-// (the message says what is wrong; nothing was changed).
-var root = new RootCommand("AkkaRpc operations: backup, export, restore, import and verify the journal.")
+// (the message says what is wrong; nothing was changed), 3 the gateway did not answer, 10 + n a call answered with
+// status code n (see CliErrors).
+var root = new RootCommand("AkkaRpc operations: status, call and bench through a node's gateway; backup, export, restore, import and verify the journal.")
 {
+    StatusCommand.Create(),
+    CallCommand.Create(),
+    BenchCommand.Create(),
     BackupCommand.Create(),
     ExportCommand.Create(),
     RestoreCommand.Create(import: false),

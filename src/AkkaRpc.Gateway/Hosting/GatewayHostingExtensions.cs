@@ -7,6 +7,7 @@ using AkkaRpc.Gateway.Calls;
 using AkkaRpc.Gateway.GrpcApi;
 using AkkaRpc.Gateway.Health;
 using AkkaRpc.Gateway.Http;
+using AkkaRpc.Gateway.ClusterView;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -90,10 +91,11 @@ public static class GatewayHostingExtensions
         return builder;
     }
 
-    /// <summary>Maps the JSON route, the gRPC services, the health endpoints and <c>/metrics</c>.</summary>
+    /// <summary>Maps the JSON route, the gRPC services, the health endpoints, <c>/cluster/status</c> and <c>/metrics</c>.</summary>
     public static WebApplication MapAkkaRpcGateway(this WebApplication app)
     {
         app.MapHttpRpc();
+        app.MapClusterStatus();
         app.MapGrpcService<RpcGatewayService>();
         app.MapGrpcHealthChecksService();
         app.MapHealthChecks(LivePath, HealthEndpoint(LivenessCheck.Tag));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AkkaRpc.Sample.Accounts;
 using AkkaRpc.Tests.Cluster;
 using AkkaRpc.Tests.Infrastructure;
@@ -70,30 +69,8 @@ public class CliTests : IDisposable
 
     private async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(CliDll());
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try { await process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        var output = await stdout + await stderr;
-        _output.WriteLine($"$ akkarpc {string.Join(' ', args)}\n{output}exit {process.ExitCode}");
-        return (process.ExitCode, output);
-    }
-
-    private static string CliDll()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "AkkaRpc.sln")))
-                return Path.Combine(dir.FullName, "src", "AkkaRpc.Cli", "bin", "Release", "net10.0", "AkkaRpc.Cli.dll");
-        throw new FileNotFoundException("AkkaRpc.sln not found above the test binaries");
+        var (code, stdout, stderr) = await CliProcess.RunAsync(_output, TimeSpan.FromMinutes(2), args);
+        return (code, stdout + stderr);
     }
 
     public void Dispose() => _folder.Dispose();
