@@ -47,6 +47,7 @@ internal sealed class ChaosRun(ChaosSettings settings)
                 if (rest > TimeSpan.Zero) await Task.Delay(rest, cancel).ConfigureAwait(false);
                 await workload.StopAsync().ConfigureAwait(false);
                 failovers = nemesis.FailoverSeconds;
+                foreach (var problem in workload.Problems.Take(20)) Say($"  {problem}");
                 Say($"load done: {nemesis.Kills} kills; {Sum(workload, h => h.AcknowledgedCount)} deposits acknowledged, " +
                     $"{Sum(workload, h => h.AmbiguousAmounts.Count)} ambiguous, {Sum(workload, h => h.FailedCount)} failed; " +
                     $"{workload.Reads} reads ({workload.FailedReads} failed)");

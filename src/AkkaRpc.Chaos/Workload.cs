@@ -43,6 +43,9 @@ internal sealed class Workload
         set => Volatile.Write(ref _acknowledged, value);
     }
 
+    /// <summary>Ambiguous deposits and failed reads, with the client's reason: what to look for in the node logs.</summary>
+    public ConcurrentQueue<string> Problems { get; } = new();
+
     public long Reads => Interlocked.Read(ref _reads);
 
     public long FailedReads => Interlocked.Read(ref _failedReads);
@@ -83,7 +86,11 @@ internal sealed class Workload
             Acknowledged?.Invoke(history.Account, result.ServedBy!, Clock.Elapsed);
         }
         else if (IsDefinite(result.Code)) history.Failed();
-        else history.Ambiguous(amount);
+        else
+        {
+            history.Ambiguous(amount);
+            Problems.Enqueue($"{Clock.Elapsed.TotalSeconds:0.0}s {history.Account} deposit {amount} ambiguous after {result.Attempts} attempts: {result.Code} {result.Error?.Message}");
+        }
     }
 
     private async Task ReadAsync(AccountHistory history)
@@ -93,6 +100,7 @@ internal sealed class Workload
         if (!result.IsOk)
         {
             Interlocked.Increment(ref _failedReads);
+            Problems.Enqueue($"{Clock.Elapsed.TotalSeconds:0.0}s {history.Account} read failed after {result.Attempts} attempts: {result.Code} {result.Error?.Message}");
             return;
         }
         // The loop is sequential: the history now is exactly what had happened when the read was sent.
