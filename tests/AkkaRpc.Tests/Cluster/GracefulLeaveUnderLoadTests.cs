@@ -105,7 +105,7 @@ public class GracefulLeaveUnderLoadTests : IDisposable
 
     private async Task AssertNothingFailedAndReadBackExactAsync(DepositLoad load, IRpcClient client, string what)
     {
-        var line = $"[{what} under load] {load.Calls} calls, {load.Failures.Count} failed, {load.TotalAcknowledged} acknowledged";
+        var line = $"[{what} under load] {load.Calls} calls, {load.Failures.Count} failed, {load.TotalAcknowledged} acknowledged, {load.Retried} needed a retry";
         _output.WriteLine(line);
         Console.WriteLine(line);
         Assert.True(load.Failures.Count == 0, $"{load.Failures.Count} of {load.Calls} calls failed, e.g. {string.Join(" | ", load.Failures.Take(5))}");

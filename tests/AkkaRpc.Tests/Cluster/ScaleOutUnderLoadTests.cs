@@ -44,7 +44,7 @@ public class ScaleOutUnderLoadTests : IDisposable
             await load.WaitForProgressAsync(3, TimeSpan.FromSeconds(60), "every account written again after the join");
             await load.StopAsync();
 
-            var line = $"[scale-out under load] {load.Calls} calls, {load.Failures.Count} failed, {load.TotalAcknowledged} acknowledged";
+            var line = $"[scale-out under load] {load.Calls} calls, {load.Failures.Count} failed, {load.TotalAcknowledged} acknowledged, {load.Retried} needed a retry";
             _output.WriteLine(line);
             Console.WriteLine(line);
             Assert.True(load.Failures.Count == 0, $"{load.Failures.Count} of {load.Calls} calls failed, e.g. {string.Join(" | ", load.Failures.Take(5))}");

@@ -17,6 +17,7 @@ public sealed class DepositLoad : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _writers;
     private int _calls;
+    private int _retried;
 
     private DepositLoad(IRpcClient client, string[] accounts)
     {
@@ -30,6 +31,9 @@ public sealed class DepositLoad : IAsyncDisposable
     public string[] Accounts { get; }
 
     public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Calls that succeeded or failed only after more than one attempt: what the client's retries absorbed.</summary>
+    public int Retried => Volatile.Read(ref _retried);
 
     public IReadOnlyCollection<string> Failures => _failures;
 
@@ -90,6 +94,7 @@ public sealed class DepositLoad : IAsyncDisposable
             var started = Clock.Elapsed;
             var result = await client.CallAsync(new Deposit(account, 1));
             Interlocked.Increment(ref _calls);
+            if (result.Attempts > 1) Interlocked.Increment(ref _retried);
             if (result.IsOk)
             {
                 _acknowledged.AddOrUpdate(account, 1, (_, n) => n + 1);
