@@ -8,7 +8,8 @@ namespace AkkaRpc.Diagnostics;
 /// <summary>
 /// A node's AkkaRpc instruments (System.Diagnostics.Metrics, meter <c>AkkaRpc</c>): what its client sent and how it
 /// went (calls, errors and latency by service, method and code; attempts, retries, throttled retries, hedges, failback
-/// resends, breaker state), what load shedding refused, and what its entities cost the journal. One meter instance per
+/// resends, breaker state), what load shedding refused, what its entities cost the journal, and the failovers
+/// (members downed) and unreachability it saw. One meter instance per
 /// actor system, so several nodes in one process keep separate numbers; exporters subscribe by name (the node exports
 /// through OpenTelemetry on the gateway's <c>/metrics</c>).
 /// </summary>
@@ -29,6 +30,8 @@ public sealed class RpcMetrics : IDisposable
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _journalWrite;
     private readonly Histogram<double> _recovery;
+    private readonly Counter<long> _failovers;
+    private readonly Counter<long> _unreachable;
 
     internal RpcMetrics()
     {
@@ -44,6 +47,8 @@ public sealed class RpcMetrics : IDisposable
         Shed = Meter.CreateCounter<long>("akkarpc.server.shed", "{call}", "Requests refused by load shedding, by reason");
         _journalWrite = Meter.CreateHistogram<double>("akkarpc.entity.journal_write.duration", "s", "Time from Persist to the durable journal row, per service", tags: null, advice: LatencyBuckets);
         _recovery = Meter.CreateHistogram<double>("akkarpc.entity.recovery.duration", "s", "Time an entity took to recover from snapshot and journal, per service", tags: null, advice: LatencyBuckets);
+        _failovers = Meter.CreateCounter<long>("akkarpc.cluster.failovers", "{member}", "Members this node saw downed: each one's shards were re-allocated to the survivors");
+        _unreachable = Meter.CreateCounter<long>("akkarpc.cluster.unreachable", "{event}", "Times this node saw a member become unreachable");
         Meter.CreateObservableGauge("akkarpc.client.breaker.state", ObserveBreakers,
             description: "Circuit breaker per service: 0 closed, 1 open, 2 half-open, 3 isolated");
     }
@@ -77,6 +82,12 @@ public sealed class RpcMetrics : IDisposable
 
     internal void RecordRecovery(string service, TimeSpan elapsed) =>
         _recovery.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("rpc.service", service));
+
+    internal void RecordFailover(string member) =>
+        _failovers.Add(1, new KeyValuePair<string, object?>("member", member));
+
+    internal void RecordUnreachable(string member) =>
+        _unreachable.Add(1, new KeyValuePair<string, object?>("member", member));
 
     private IEnumerable<Measurement<int>> ObserveBreakers() =>
         _breakers.Select(b => new Measurement<int>((int)b.Value.CircuitState, new KeyValuePair<string, object?>("rpc.service", b.Key)));

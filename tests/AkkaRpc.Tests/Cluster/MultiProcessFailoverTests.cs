@@ -84,6 +84,15 @@ public class MultiProcessFailoverTests : IDisposable
             // The other accounts were never disturbed.
             foreach (var account in accounts.Except(orphaned).Take(10))
                 Assert.Equal(new AccountBalance(account, 60, 3), (await client.Client.CallAsync(new GetBalance(account))).Value);
+
+            // A survivor counted the failover in its metrics (Prometheus endpoint of its gateway).
+            var survivor = Enumerable.Range(0, 3).First(i => i != victimIndex);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var metrics = await http.GetStringAsync(new Uri(cluster.HttpAddress(survivor), "/metrics"));
+            var failovers = metrics.Split('\n')
+                .Where(l => l.StartsWith("akkarpc_cluster_failovers_total", StringComparison.Ordinal))
+                .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(failovers >= 1, $"akkarpc_cluster_failovers_total on node{survivor + 1} is {failovers}");
         }
         catch
         {
