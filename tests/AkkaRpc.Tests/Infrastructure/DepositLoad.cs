@@ -19,9 +19,12 @@ public sealed class DepositLoad : IAsyncDisposable
     private int _calls;
     private int _retried;
 
-    private DepositLoad(IRpcClient client, string[] accounts)
+    private readonly CallOptions? _options;
+
+    private DepositLoad(IRpcClient client, string[] accounts, CallOptions? options)
     {
         Accounts = accounts;
+        _options = options;
         _writers = accounts.Select(account => Task.Run(() => WriteAsync(client, account))).ToArray();
     }
 
@@ -46,7 +49,11 @@ public sealed class DepositLoad : IAsyncDisposable
         _lastCallStartedServedBy.TryGetValue(servedBy, out var at) && at > since;
 
     /// <summary>Opens the accounts (idempotently) and starts one writer per account.</summary>
-    public static async Task<DepositLoad> StartAsync(IRpcClient client, string prefix, int accounts)
+    /// <param name="client">The client node's client.</param>
+    /// <param name="prefix">Account id prefix.</param>
+    /// <param name="accounts">How many accounts (one writer each).</param>
+    /// <param name="options">Options of every deposit (null: the client's default policy).</param>
+    public static async Task<DepositLoad> StartAsync(IRpcClient client, string prefix, int accounts, CallOptions? options = null)
     {
         var ids = Enumerable.Range(0, accounts).Select(i => $"{prefix}-{i}").ToArray();
         foreach (var account in ids)
@@ -54,7 +61,7 @@ public sealed class DepositLoad : IAsyncDisposable
             var opened = await client.CallAsync(new OpenAccount(account, "Ann"), new CallOptions { RequestId = $"open-{account}" });
             if (!opened.IsOk) throw new InvalidOperationException($"open {account}: {opened}");
         }
-        return new DepositLoad(client, ids);
+        return new DepositLoad(client, ids, options);
     }
 
     /// <summary>Waits until every account has been acknowledged again at least <paramref name="more"/> times.</summary>
@@ -92,7 +99,7 @@ public sealed class DepositLoad : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             var started = Clock.Elapsed;
-            var result = await client.CallAsync(new Deposit(account, 1));
+            var result = await client.CallAsync(new Deposit(account, 1), _options);
             Interlocked.Increment(ref _calls);
             if (result.Attempts > 1) Interlocked.Increment(ref _retried);
             if (result.IsOk)
