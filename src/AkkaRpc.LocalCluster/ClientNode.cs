@@ -34,10 +34,16 @@ public sealed class ClientNode : IAsyncDisposable
     public IRpcClient Client { get; }
 
     /// <summary>Starts a client node that joins through <paramref name="seeds"/> (<c>host:port</c>).</summary>
-    public static async Task<ClientNode> StartAsync(IEnumerable<string> seeds, CallPolicy? policy = null, LogLevel logLevel = LogLevel.Warning)
+    /// <param name="seeds">Seed nodes as <c>host:port</c>.</param>
+    /// <param name="policy">The client's default call policy; null keeps AkkaRpc's default.</param>
+    /// <param name="logLevel">The client's own log level (its output goes to this process's console).</param>
+    /// <param name="hostname">The address the client binds and advertises; the nodes must be able to reach it (null: 127.0.0.1).</param>
+    public static async Task<ClientNode> StartAsync(
+        IEnumerable<string> seeds, CallPolicy? policy = null, LogLevel logLevel = LogLevel.Warning, string? hostname = null)
     {
         var options = new AkkaRpcOptions
         {
+            Hostname = hostname ?? NodePlacement.Loopback.Host,
             Port = 0,
             SeedNodes = seeds.ToArray(),
             Roles = ["client"],

@@ -3,7 +3,8 @@ using System.Globalization;
 namespace AkkaRpc.LocalCluster;
 
 /// <summary>
-/// A cluster of real node processes on 127.0.0.1 sharing one journal. Every node it starts is tracked and killed
+/// A cluster of real node processes sharing one journal, on 127.0.0.1 unless each node is placed elsewhere (e.g. in
+/// its own network namespace). Every node it starts is tracked and killed
 /// on <see cref="Dispose"/>, so a failing test or an interrupted demo leaves no process behind.
 /// </summary>
 public sealed class LocalClusterRunner : IDisposable
@@ -11,15 +12,22 @@ public sealed class LocalClusterRunner : IDisposable
     private readonly Dictionary<string, string> _settings;
     private readonly List<NodeProcess> _started = [];
     private readonly string _nodeDll;
+    private readonly NodePlacement[] _placements;
 
     /// <summary>Plans a cluster of <paramref name="nodeCount"/> nodes; nothing starts until <see cref="StartAll"/>.</summary>
     /// <param name="nodeCount">How many nodes.</param>
     /// <param name="workDirectory">Node logs (and, by default, the SQLite file) go here.</param>
     /// <param name="settings">Extra <c>AkkaRpc:*</c> settings for every node (e.g. the journal).</param>
-    public LocalClusterRunner(int nodeCount, string workDirectory, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="placements">Where each node runs (address and launcher), one per node; null: all on 127.0.0.1.</param>
+    public LocalClusterRunner(
+        int nodeCount, string workDirectory, IReadOnlyDictionary<string, string>? settings = null, IReadOnlyList<NodePlacement>? placements = null)
     {
+        if (placements is not null && placements.Count != nodeCount)
+            throw new ArgumentException($"{placements.Count} placements for {nodeCount} nodes", nameof(placements));
+        _placements = placements?.ToArray() ?? Enumerable.Repeat(NodePlacement.Loopback, nodeCount).ToArray();
         WorkDirectory = Directory.CreateDirectory(workDirectory).FullName;
-        // One take for all, so no two of a node's (or the cluster's) ports can collide.
+        // One take for all, so no two of a node's (or the cluster's) ports can collide. Ports free here are free in a
+        // fresh network namespace too.
         var ports = FreePorts.Take(nodeCount * 3);
         Ports = ports[..nodeCount];
         HttpPorts = ports[nodeCount..(2 * nodeCount)];
@@ -32,7 +40,7 @@ public sealed class LocalClusterRunner : IDisposable
         };
         // Every node lists every node as a seed: the first reachable one lets it join, whichever died.
         for (var i = 0; i < Ports.Length; i++)
-            _settings[$"SeedNodes:{i}"] = $"127.0.0.1:{Ports[i].ToString(CultureInfo.InvariantCulture)}";
+            _settings[$"SeedNodes:{i}"] = Endpoint(i);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) _settings[key] = value;
     }
 
@@ -49,13 +57,16 @@ public sealed class LocalClusterRunner : IDisposable
     public int[] GrpcPorts { get; }
 
     /// <summary>The gateway HTTP base address of node <paramref name="index"/> (0-based).</summary>
-    public Uri HttpAddress(int index) => new($"http://127.0.0.1:{HttpPorts[index].ToString(CultureInfo.InvariantCulture)}");
+    public Uri HttpAddress(int index) => new($"http://{_placements[index].Host}:{HttpPorts[index].ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>The gateway gRPC address of node <paramref name="index"/> (0-based).</summary>
-    public Uri GrpcAddress(int index) => new($"http://127.0.0.1:{GrpcPorts[index].ToString(CultureInfo.InvariantCulture)}");
+    public Uri GrpcAddress(int index) => new($"http://{_placements[index].Host}:{GrpcPorts[index].ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>The seed addresses as <c>host:port</c>.</summary>
-    public string[] Seeds => Ports.Select(p => $"127.0.0.1:{p}").ToArray();
+    public string[] Seeds => Enumerable.Range(0, Ports.Length).Select(Endpoint).ToArray();
+
+    /// <summary>Node <paramref name="index"/>'s cluster endpoint as <c>host:port</c>.</summary>
+    private string Endpoint(int index) => $"{_placements[index].Host}:{Ports[index].ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>The running (or last started) process of each node, by index.</summary>
     public NodeProcess?[] Nodes { get; private set; } = [];
@@ -77,7 +88,7 @@ public sealed class LocalClusterRunner : IDisposable
             ["Gateway:HttpPort"] = HttpPorts[index].ToString(CultureInfo.InvariantCulture),
             ["Gateway:GrpcPort"] = GrpcPorts[index].ToString(CultureInfo.InvariantCulture),
         };
-        var node = NodeProcess.Start($"node{index + 1}", Ports[index], settings, WorkDirectory, _nodeDll);
+        var node = NodeProcess.Start($"node{index + 1}", Ports[index], settings, WorkDirectory, _nodeDll, _placements[index]);
         lock (_started) _started.Add(node);
         Nodes[index] = node;
         return node;
@@ -88,7 +99,7 @@ public sealed class LocalClusterRunner : IDisposable
     {
         if (address is null) return null;
         for (var i = 0; i < Ports.Length; i++)
-            if (address.EndsWith($":{Ports[i]}", StringComparison.Ordinal)) return i;
+            if (address.EndsWith($"@{Endpoint(i)}", StringComparison.Ordinal)) return i;
         return null;
     }
 

@@ -3,15 +3,16 @@ using System.Runtime.InteropServices;
 
 namespace AkkaRpc.LocalCluster;
 
-/// <summary>One real node process on 127.0.0.1. Its output goes to a log file; it is stopped by PID.</summary>
+/// <summary>One real node process (on 127.0.0.1 unless placed elsewhere). Its output goes to a log file; it is stopped by PID.</summary>
 public sealed partial class NodeProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
 
-    private NodeProcess(string name, int port, Process process, StreamWriter log, string logPath)
+    private NodeProcess(string name, string host, int port, Process process, StreamWriter log, string logPath)
     {
         Name = name;
+        Host = host;
         Port = port;
         _process = process;
         _log = log;
@@ -20,6 +21,9 @@ public sealed partial class NodeProcess : IDisposable
 
     /// <summary>A short name (node1, node2, ...).</summary>
     public string Name { get; }
+
+    /// <summary>The address the node binds and advertises.</summary>
+    public string Host { get; }
 
     /// <summary>The cluster port.</summary>
     public int Port { get; }
@@ -31,7 +35,7 @@ public sealed partial class NodeProcess : IDisposable
     public string LogPath { get; }
 
     /// <summary>The node's cluster address.</summary>
-    public string Address(string clusterName = "akkarpc") => $"akka.tcp://{clusterName}@127.0.0.1:{Port}";
+    public string Address(string clusterName = "akkarpc") => $"akka.tcp://{clusterName}@{Host}:{Port}";
 
     /// <summary>True until the process exits.</summary>
     public bool IsRunning
@@ -43,12 +47,17 @@ public sealed partial class NodeProcess : IDisposable
         }
     }
 
-    /// <summary>Starts <c>dotnet AkkaRpc.Node.dll</c> with <paramref name="settings"/> as <c>--AkkaRpc:key=value</c> arguments.</summary>
-    public static NodeProcess Start(string name, int port, IReadOnlyDictionary<string, string> settings, string logDirectory, string? nodeDll = null)
+    /// <summary>
+    /// Starts <c>dotnet AkkaRpc.Node.dll</c> with <paramref name="settings"/> as <c>--AkkaRpc:key=value</c> arguments,
+    /// bound to <paramref name="placement"/>'s address (cluster and gateway) and launched through its launcher.
+    /// </summary>
+    public static NodeProcess Start(
+        string name, int port, IReadOnlyDictionary<string, string> settings, string logDirectory, string? nodeDll = null, NodePlacement? placement = null)
     {
+        placement ??= NodePlacement.Loopback;
         Directory.CreateDirectory(logDirectory);
         var logPath = Path.Combine(logDirectory, $"{name}.log");
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(placement.Launcher.Count > 0 ? placement.Launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -56,7 +65,14 @@ public sealed partial class NodeProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = logDirectory,
         };
+        if (placement.Launcher.Count > 0)
+        {
+            foreach (var argument in placement.Launcher.Skip(1)) info.ArgumentList.Add(argument);
+            info.ArgumentList.Add("dotnet");
+        }
         info.ArgumentList.Add(nodeDll ?? NodeBinary.Locate());
+        info.ArgumentList.Add($"--AkkaRpc:Hostname={placement.Host}");
+        info.ArgumentList.Add($"--AkkaRpc:Gateway:Hostname={placement.Host}");
         info.ArgumentList.Add($"--AkkaRpc:Port={port}");
         foreach (var (key, value) in settings) info.ArgumentList.Add($"--AkkaRpc:{key}={value}");
         // Node logs are for people reading a failure, not for the test output.
@@ -69,7 +85,7 @@ public sealed partial class NodeProcess : IDisposable
         process.ErrorDataReceived += (_, e) => Write(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new NodeProcess(name, port, process, log, logPath);
+        return new NodeProcess(name, placement.Host, port, process, log, logPath);
     }
 
     private static void Write(StreamWriter log, string? line)

@@ -13,6 +13,7 @@ public sealed class DepositLoad : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, int> _acknowledged = new();
     private readonly ConcurrentDictionary<string, TimeSpan> _lastCallStartedServedBy = new();
+    private readonly ConcurrentDictionary<string, string> _lastServedBy = new();
     private readonly ConcurrentQueue<string> _failures = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _writers;
@@ -43,6 +44,9 @@ public sealed class DepositLoad : IAsyncDisposable
     public int Acknowledged(string account) => _acknowledged.GetValueOrDefault(account);
 
     public int TotalAcknowledged => _acknowledged.Values.Sum();
+
+    /// <summary>The node that acknowledged <paramref name="account"/>'s latest deposit (null before the first).</summary>
+    public string? LastServedBy(string account) => _lastServedBy.GetValueOrDefault(account);
 
     /// <summary>True once <paramref name="servedBy"/> acknowledged a call that was sent after <paramref name="since"/>.</summary>
     public bool Served(string servedBy, TimeSpan since) =>
@@ -105,6 +109,7 @@ public sealed class DepositLoad : IAsyncDisposable
             if (result.IsOk)
             {
                 _acknowledged.AddOrUpdate(account, 1, (_, n) => n + 1);
+                _lastServedBy[account] = result.ServedBy!;
                 _lastCallStartedServedBy.AddOrUpdate(result.ServedBy!, started, (_, t) => t > started ? t : started);
             }
             else

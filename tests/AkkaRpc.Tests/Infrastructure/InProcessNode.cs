@@ -74,9 +74,14 @@ public sealed class InProcessNode : IAsyncDisposable
     }
 }
 
-/// <summary>A temp folder removed at the end of a test.</summary>
+/// <summary>
+/// A temp folder removed at the end of a test, unless <see cref="KeepVariable"/> is 1 (then node logs and journals stay
+/// for a post-mortem).
+/// </summary>
 public sealed class TempFolder : IDisposable
 {
+    public const string KeepVariable = "AKKARPC_KEEP_TEST_FILES";
+
     public TempFolder() => Path = Directory.CreateTempSubdirectory("akkarpc-test-").FullName;
 
     public string Path { get; }
@@ -85,6 +90,7 @@ public sealed class TempFolder : IDisposable
 
     public void Dispose()
     {
+        if (Environment.GetEnvironmentVariable(KeepVariable) == "1") return;
         try { Directory.Delete(Path, recursive: true); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
