@@ -87,7 +87,8 @@ internal sealed class ChaosRun(ChaosSettings settings)
         // LocalClusterRunner.Dispose kills whatever still runs, on every path out of here.
     }
 
-    private static async Task OpenAsync(IRpcClient client, string[] accounts, CancellationToken cancel)
+    /// <summary>Opens every account (idempotently, 8 at a time), with a deadline generous enough for a cold cluster.</summary>
+    internal static async Task OpenAsync(IRpcClient client, string[] accounts, CancellationToken cancel)
     {
         await Parallel.ForEachAsync(accounts, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancel }, async (account, token) =>
         {
