@@ -29,29 +29,20 @@ internal sealed partial class FalseDownRun(ChaosSettings settings)
         try
         {
             cluster.StartAll();
-            await using var client = await ClientNode.StartAsync(cluster.Seeds, policy: null, LogLevel.Critical).ConfigureAwait(false);
-            if (!await client.WaitForMembersAsync(settings.Nodes, UpBound).ConfigureAwait(false))
-                return Broken($"the cluster did not come up within {UpBound.TotalSeconds:0} s");
-            var accounts = Enumerable.Range(0, settings.Accounts).Select(i => $"fd-{runId}-{i:D3}").ToArray();
-            await ChaosRun.OpenAsync(client.Client, accounts, cancel).ConfigureAwait(false);
-            Say($"{settings.Nodes} nodes Up, {accounts.Length} accounts open; {accounts.Length} call loops and {settings.Burners} CPU burner threads for {settings.Seconds} s");
-
-            var load = Stopwatch.StartNew();
-            var workload = new Workload(client.Client, runId, accounts, load);
-            workload.Start(settings.Seed);
-            using (new CpuBurner(settings.Burners))
+            var client = await ClientNode.StartAsync(cluster.Seeds, policy: null, LogLevel.Critical).ConfigureAwait(false);
+            Workload workload;
+            int upAtEnd;
+            try
             {
-                while (load.Elapsed < TimeSpan.FromSeconds(settings.Seconds))
-                {
-                    var left = TimeSpan.FromSeconds(settings.Seconds) - load.Elapsed;
-                    await Task.Delay(left < ReportEvery ? left : ReportEvery, cancel).ConfigureAwait(false);
-                    var seen = Membership(cluster);
-                    Say($"{load.Elapsed.TotalSeconds:0} s: {Calls(workload)} calls, {Errors(workload)} errors; " +
-                        $"unreachable events {seen.Unreachable.Count}, members downed {seen.Downed.Count}, nodes running {cluster.Nodes.Count(n => n!.IsRunning)}");
-                }
+                if (!await client.WaitForMembersAsync(settings.Nodes, UpBound).ConfigureAwait(false))
+                    return Broken($"the cluster did not come up within {UpBound.TotalSeconds:0} s");
+                (workload, upAtEnd) = await LoadAsync(cluster, client, runId, cancel).ConfigureAwait(false);
             }
-            await workload.StopAsync().ConfigureAwait(false);
-            var upAtEnd = client.UpMembers();
+            finally
+            {
+                // Stopped before the summary, so the client's shutdown logging never follows the last line.
+                await client.DisposeAsync().ConfigureAwait(false);
+            }
 
             await ReportMetricsAsync(cluster).ConfigureAwait(false);
             var membership = Membership(cluster);
@@ -76,6 +67,33 @@ internal sealed partial class FalseDownRun(ChaosSettings settings)
             return Broken(e.ToString());
         }
         // LocalClusterRunner.Dispose kills whatever still runs, on every path out of here.
+    }
+
+    /// <summary>Opens the accounts and runs the call loops and the burners for the run's duration; returns the load and how many nodes were Up at its end.</summary>
+    private async Task<(Workload Workload, int UpAtEnd)> LoadAsync(LocalClusterRunner cluster, ClientNode client, string runId, CancellationToken cancel)
+    {
+        var accounts = Enumerable.Range(0, settings.Accounts).Select(i => $"fd-{runId}-{i:D3}").ToArray();
+        await ChaosRun.OpenAsync(client.Client, accounts, cancel).ConfigureAwait(false);
+        Say($"{settings.Nodes} nodes Up, {accounts.Length} accounts open; {accounts.Length} call loops and {settings.Burners} CPU burner threads for {settings.Seconds} s");
+
+        var load = Stopwatch.StartNew();
+        var workload = new Workload(client.Client, runId, accounts, load);
+        workload.Start(settings.Seed);
+        var duration = TimeSpan.FromSeconds(settings.Seconds);
+        using (new CpuBurner(settings.Burners))
+        {
+            for (var next = ReportEvery; ; next += ReportEvery)
+            {
+                var until = next < duration ? next : duration;
+                if (until > load.Elapsed) await Task.Delay(until - load.Elapsed, cancel).ConfigureAwait(false);
+                var seen = Membership(cluster);
+                Say($"{load.Elapsed.TotalSeconds:0} s: {Calls(workload)} calls, {Errors(workload)} errors; " +
+                    $"unreachable events {seen.Unreachable.Count}, members downed {seen.Downed.Count}, nodes running {cluster.Nodes.Count(n => n!.IsRunning)}");
+                if (until >= duration) break;
+            }
+        }
+        await workload.StopAsync().ConfigureAwait(false);
+        return (workload, client.UpMembers());
     }
 
     /// <summary>Every "Member unreachable" and "Member downed" line the nodes logged so far, prefixed with the observer.</summary>
