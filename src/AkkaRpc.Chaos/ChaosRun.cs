@@ -31,7 +31,7 @@ internal sealed class ChaosRun(ChaosSettings settings)
             cluster.StartAll();
             Workload workload;
             List<double> failovers;
-            await using (var client = await ClientNode.StartAsync(cluster.Seeds, policy: null, LogLevel.Critical).ConfigureAwait(false))
+            await using (var client = await ClientNode.StartAsync(cluster.Seeds, policy: null, Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("CHAOS_CLIENT_LOG") ?? "Critical")).ConfigureAwait(false))
             {
                 if (!await client.WaitForMembersAsync(settings.Nodes, UpBound).ConfigureAwait(false))
                     return Broken($"the cluster did not come up within {UpBound.TotalSeconds:0} s");
