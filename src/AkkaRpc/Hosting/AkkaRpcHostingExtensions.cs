@@ -150,7 +150,7 @@ public static class AkkaRpcHostingExtensions
         system.ActorOf(MembershipLogger.Props(), MembershipLogger.Name);
         if (options.DeadProcessDetection.Enabled)
             system.ActorOf(DeadProcessDowner.Props(options.DeadProcessDetection), DeadProcessDowner.Name);
-        var correlator = system.ActorOf(ReplyCorrelator.Props(runtime.Pending), ReplyCorrelator.Name);
+        var correlator = system.ActorOf(ReplyCorrelator.Props(runtime.Pending, rpc.Time), ReplyCorrelator.Name);
         runtime.Start(new ServiceDirectory(endpoints), correlator,
             new PolicyTable(rpc.DefaultPolicy, rpc.ServicePolicies, rpc.MethodPolicies), rpc.Resilience, rpc.Time);
     }

@@ -18,6 +18,13 @@ public sealed class DeadProcessDetectionOptions
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// Delay between the closed connection and the first probe. A process killed with <c>kill -9</c> has its sockets
+    /// closed by the kernel one after another: measured here, a probe sent 1 ms after the connection reset still found the
+    /// listening socket open and was accepted.
+    /// </summary>
+    public TimeSpan FirstProbeAfter { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
     /// Delay before the confirming probe. A port that refuses once and accepts a moment later (a process restarting
     /// its listener) is not dead.
     /// </summary>
@@ -28,6 +35,8 @@ public sealed class DeadProcessDetectionOptions
     {
         if (ProbeTimeout <= TimeSpan.Zero || ProbeTimeout > TimeSpan.FromSeconds(30))
             throw new ArgumentException("AkkaRpc settings: DeadProcessDetection:ProbeTimeout must be above 0 and at most 30 s");
+        if (FirstProbeAfter < TimeSpan.Zero || FirstProbeAfter > TimeSpan.FromSeconds(30))
+            throw new ArgumentException("AkkaRpc settings: DeadProcessDetection:FirstProbeAfter must be 0 to 30 s");
         if (ConfirmAfter < TimeSpan.Zero || ConfirmAfter > TimeSpan.FromSeconds(30))
             throw new ArgumentException("AkkaRpc settings: DeadProcessDetection:ConfirmAfter must be 0 to 30 s");
     }

@@ -41,7 +41,7 @@ internal sealed class DeadProcessDowner : ReceiveActor, IWithTimers
         _options = options;
         Receive<DisassociatedEvent>(e => OnConnectionClosed(e.RemoteAddress));
         Receive<Probed>(OnProbed);
-        Receive<Confirm>(c => Probe(c.Member, round: 2));
+        Receive<ProbeNow>(c => Probe(c.Member, c.Round));
         Receive<ClusterEvent.MemberRemoved>(e =>
         {
             _downed.Remove(e.Member.UniqueAddress);
@@ -79,8 +79,9 @@ internal sealed class DeadProcessDowner : ReceiveActor, IWithTimers
         }
         // Inbound and outbound associations close together: one check per incarnation.
         if (_downed.Contains(member.UniqueAddress) || !_probing.TryAdd(member.UniqueAddress, Stopwatch.GetTimestamp())) return;
-        _log.Info("Dead-process check: connection to {0} (uid {1}) closed by the other side; probing its port", address, member.UniqueAddress.Uid);
-        Probe(member.UniqueAddress, round: 1);
+        _log.Info("Dead-process check: connection to {0} (uid {1}) closed by the other side; probing its port in {2:0} ms",
+            address, member.UniqueAddress.Uid, _options.FirstProbeAfter.TotalMilliseconds);
+        Timers.StartSingleTimer(member.UniqueAddress, new ProbeNow(member.UniqueAddress, 1), _options.FirstProbeAfter);
     }
 
     private void Probe(UniqueAddress member, int round)
@@ -105,9 +106,9 @@ internal sealed class DeadProcessDowner : ReceiveActor, IWithTimers
         }
         if (p.Round == 1)
         {
-            _log.Info("Dead-process check: {0} refused the connection ({1:0} ms after its connection closed); confirming in {2:0} ms",
+            _log.Info("Dead-process check: {0} refused the connection ({1:0} ms after its connection closed); probing again in {2:0} ms",
                 p.Member.Address, since, _options.ConfirmAfter.TotalMilliseconds);
-            Timers.StartSingleTimer(p.Member, new Confirm(p.Member), _options.ConfirmAfter);
+            Timers.StartSingleTimer(p.Member, new ProbeNow(p.Member, 2), _options.ConfirmAfter);
             return;
         }
 
@@ -133,6 +134,7 @@ internal sealed class DeadProcessDowner : ReceiveActor, IWithTimers
         _log.Warning("Dead-process check: downing {0} (uid {1}): its port refused connections twice, {2:0} ms after its connection closed; {3} of {4} members alive",
             p.Member.Address, p.Member.Uid, since, alive, voters.Length);
         _cluster.Down(p.Member.Address);
+        Client.AkkaRpcRuntime.Get(Context.System).Metrics.RecordDeadProcessDown(p.Member.Address.ToString());
         // A downed member is removed only once it is unreachable or terminated; quarantining this incarnation marks it
         // terminated now. A restarted process has a new uid and is not affected.
         ((IRemoteActorRefProvider)((ExtendedActorSystem)Context.System).Provider).Transport.Quarantine(p.Member.Address, p.Member.Uid);
@@ -140,5 +142,5 @@ internal sealed class DeadProcessDowner : ReceiveActor, IWithTimers
 
     private sealed record Probed(UniqueAddress Member, int Round, ProbeOutcome Outcome, TimeSpan Took);
 
-    private sealed record Confirm(UniqueAddress Member);
+    private sealed record ProbeNow(UniqueAddress Member, int Round);
 }
