@@ -4,6 +4,8 @@
 # restarted; then kill -9 of the whole cluster, a restart and a read-back of every account, checked like Jepsen's set
 # checker (acknowledged / failed / ambiguous; lost, duplicated, unexpected).
 # Options: --long (10 minutes of faults) | --seconds S (default 60) --accounts N (default 40) --seed N --workdir DIR
+# Env CHAOS_CLIENT_LOG=Information shows the client node's log (dead-process decisions, attempts retried at once).
+# Prints each kill's failover (kill -9 -> every account it last served acknowledged again by a survivor).
 # Last line: chaos: acknowledged=N ambiguous=N lost=0 duplicated=0 unexpected=0 failover_p50_s=X failover_max_s=Y
 # Exit status: 0 clean, 1 lost/duplicated/unexpected found, 2 the harness could not run.
 set -euo pipefail

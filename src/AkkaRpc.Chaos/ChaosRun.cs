@@ -31,7 +31,7 @@ internal sealed class ChaosRun(ChaosSettings settings)
             cluster.StartAll();
             Workload workload;
             List<double> failovers;
-            await using (var client = await ClientNode.StartAsync(cluster.Seeds, policy: null, LogLevel.Critical).ConfigureAwait(false))
+            await using (var client = await ClientNode.StartAsync(cluster.Seeds, policy: null, ClientLogLevel()).ConfigureAwait(false))
             {
                 if (!await client.WaitForMembersAsync(settings.Nodes, UpBound).ConfigureAwait(false))
                     return Broken($"the cluster did not come up within {UpBound.TotalSeconds:0} s");
@@ -70,6 +70,8 @@ internal sealed class ChaosRun(ChaosSettings settings)
                 var p50 = sorted.Length == 0 ? 0 : sorted[(sorted.Length - 1) / 2];
                 var max = sorted.Length == 0 ? 0 : sorted[^1];
                 if (sorted.Length == 0) Say("no kill orphaned any account: no failover was measured");
+                else Say(string.Create(CultureInfo.InvariantCulture,
+                    $"failover per kill (kill -9 -> all its accounts served again), s: {string.Join(", ", failovers.Select(f => f.ToString("0.0", CultureInfo.InvariantCulture)))}"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"chaos: acknowledged={acknowledged} ambiguous={ambiguous} lost={verdict.Lost} duplicated={verdict.Duplicated} " +
                     $"unexpected={verdict.Unexpected} failover_p50_s={p50:0.0} failover_max_s={max:0.0}"));
@@ -130,6 +132,11 @@ internal sealed class ChaosRun(ChaosSettings settings)
         Say($"read back {workload.Histories.Count} accounts in {readBack.Elapsed.TotalSeconds:0.0} s");
         return (lost, duplicated, unexpected);
     }
+
+    /// <summary>The embedded client's log level: Critical (the disassociation errors of every kill are expected noise),
+    /// or <c>CHAOS_CLIENT_LOG</c> (e.g. Information: the client's dead-process decisions and retried attempts).</summary>
+    private static LogLevel ClientLogLevel() =>
+        Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("CHAOS_CLIENT_LOG"), out var level) ? level : LogLevel.Critical;
 
     private static long Sum(Workload workload, Func<AccountHistory, long> count) => workload.Histories.Sum(count);
 

@@ -39,12 +39,14 @@ internal sealed class Nemesis(LocalClusterRunner cluster, ClientNode client, Wor
         var oldIncarnation = MemberAt(address)?.UniqueAddress;
         var orphaned = workload.AccountsServedBy(address).ToHashSet();
         var servedAgain = new ConcurrentDictionary<string, TimeSpan>();
+        var servedBy = new ConcurrentDictionary<string, (TimeSpan Started, int Attempts)>();
         var killedAt = workload.Clock.Elapsed;
         // Served again = acknowledged by another node after the kill (a call sent before it and retried counts: the
         // key was being served again at that moment).
-        workload.Acknowledged = (account, servedBy, at) =>
+        workload.Acknowledged = (account, server, started, at, attempts) =>
         {
-            if (at > killedAt && servedBy != address && orphaned.Contains(account)) servedAgain.TryAdd(account, at - killedAt);
+            if (at > killedAt && server != address && orphaned.Contains(account) && servedAgain.TryAdd(account, at - killedAt))
+                servedBy[account] = (started - killedAt, attempts);
         };
         node.Kill();
         Kills++;
@@ -58,7 +60,8 @@ internal sealed class Nemesis(LocalClusterRunner cluster, ClientNode client, Wor
             var seconds = servedAgain.Count == orphaned.Count ? servedAgain.Values.Max().TotalSeconds : FailoverBound.TotalSeconds;
             FailoverSeconds.Add(seconds);
             say(servedAgain.Count == orphaned.Count
-                ? $"  {node.Name}'s {orphaned.Count} accounts served again after {seconds:0.0} s (first after {servedAgain.Values.Min().TotalSeconds:0.0} s)"
+                ? $"  {node.Name}'s {orphaned.Count} accounts served again after {seconds:0.0} s (first after {servedAgain.Values.Min().TotalSeconds:0.0} s, " +
+                  $"median {Median(servedAgain.Values):0.0} s; the last one's call was sent {Slowest(servedAgain, servedBy)})"
                 : $"  only {servedAgain.Count} of {node.Name}'s {orphaned.Count} accounts served again within {FailoverBound.TotalSeconds:0} s");
         }
         workload.Acknowledged = null;
@@ -82,6 +85,21 @@ internal sealed class Nemesis(LocalClusterRunner cluster, ClientNode client, Wor
         var serving = Enumerable.Range(0, cluster.Nodes.Length)
             .Where(i => workload.AccountsServedBy(cluster.Nodes[i]!.Address()).Length > 0).ToArray();
         return serving.Length > 0 ? serving[random.Next(serving.Length)] : random.Next(cluster.Nodes.Length);
+    }
+
+    private static double Median(ICollection<TimeSpan> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[(sorted.Length - 1) / 2].TotalSeconds;
+    }
+
+    // Where the slowest account's time went: when its acknowledged call was sent relative to the kill, and in how many
+    // attempts (a first attempt lost with the dead node costs the client its attempt timeout).
+    private static string Slowest(ConcurrentDictionary<string, TimeSpan> servedAgain, ConcurrentDictionary<string, (TimeSpan Started, int Attempts)> calls)
+    {
+        var last = servedAgain.MaxBy(p => p.Value).Key;
+        var call = calls[last];
+        return $"{call.Started.TotalSeconds:0.0} s after the kill, {call.Attempts} attempt(s)";
     }
 
     private Member? MemberAt(string address) =>

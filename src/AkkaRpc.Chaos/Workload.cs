@@ -22,7 +22,7 @@ internal sealed class Workload
     private Task[] _loops = [];
     private long _reads;
     private long _failedReads;
-    private Action<string, string, TimeSpan>? _acknowledged;
+    private Action<string, string, TimeSpan, TimeSpan, int>? _acknowledged;
 
     public Workload(IRpcClient client, string runId, IEnumerable<string> accounts, Stopwatch clock)
     {
@@ -36,8 +36,11 @@ internal sealed class Workload
 
     public IReadOnlyList<AccountHistory> Histories { get; }
 
-    /// <summary>Called for every acknowledged deposit: account, serving node address, completion time on <see cref="Clock"/>.</summary>
-    public Action<string, string, TimeSpan>? Acknowledged
+    /// <summary>
+    /// Called for every acknowledged deposit: account, serving node address, start and completion time of the call on
+    /// <see cref="Clock"/>, and the attempts it took.
+    /// </summary>
+    public Action<string, string, TimeSpan, TimeSpan, int>? Acknowledged
     {
         get => Volatile.Read(ref _acknowledged);
         set => Volatile.Write(ref _acknowledged, value);
@@ -78,12 +81,13 @@ internal sealed class Workload
         var amount = history.NextAmount();
         // The request id names the write: the client's retries reuse it, so the entity applies it at most once.
         var options = new CallOptions { RequestId = $"{_runId}-{history.Account}-{amount}", Timeout = CallTimeout };
+        var started = Clock.Elapsed;
         var result = await _client.CallAsync(new Deposit(history.Account, amount), options).ConfigureAwait(false);
         if (result.IsOk)
         {
             history.Acknowledged(amount);
             _lastServedBy[history.Account] = result.ServedBy!;
-            Acknowledged?.Invoke(history.Account, result.ServedBy!, Clock.Elapsed);
+            Acknowledged?.Invoke(history.Account, result.ServedBy!, started, Clock.Elapsed, result.Attempts);
         }
         else if (IsDefinite(result.Code)) history.Failed();
         else

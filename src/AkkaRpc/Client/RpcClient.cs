@@ -235,7 +235,7 @@ internal sealed class RpcClient : IRpcClient
         var attempt = Interlocked.Increment(ref call.Attempts);
         _runtime.Metrics.Attempts.Add(1, new KeyValuePair<string, object?>("rpc.service", call.Endpoint.Service));
 
-        var (callId, replyTask) = _runtime.Pending.Register();
+        var (callId, replyTask) = _runtime.Pending.Register(Time.GetTimestamp());
         var message = new RpcCall(callId, call.RequestId, call.Endpoint.Service, call.EntityKey, call.HashKey,
             call.Deadline.ToUnixTimeMilliseconds(), attempt, call.Request, now.ToUnixTimeMilliseconds(),
             (int)Math.Min(int.MaxValue, call.LastAttemptTimeout.TotalMilliseconds))

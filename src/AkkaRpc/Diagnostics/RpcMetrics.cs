@@ -32,6 +32,7 @@ public sealed class RpcMetrics : IDisposable
     private readonly Histogram<double> _recovery;
     private readonly Counter<long> _failovers;
     private readonly Counter<long> _unreachable;
+    private readonly Counter<long> _deadProcessDowns;
 
     internal RpcMetrics()
     {
@@ -49,6 +50,8 @@ public sealed class RpcMetrics : IDisposable
         _recovery = Meter.CreateHistogram<double>("akkarpc.entity.recovery.duration", "s", "Time an entity took to recover from snapshot and journal, per service", tags: null, advice: LatencyBuckets);
         _failovers = Meter.CreateCounter<long>("akkarpc.cluster.failovers", "{member}", "Members this node saw downed: each one's shards were re-allocated to the survivors");
         _unreachable = Meter.CreateCounter<long>("akkarpc.cluster.unreachable", "{event}", "Times this node saw a member become unreachable");
+        _deadProcessDowns = Meter.CreateCounter<long>("akkarpc.cluster.dead_process_downs", "{member}",
+            "Members this node downed because their process was gone (connection closed, port refused twice)");
         Meter.CreateObservableGauge("akkarpc.client.breaker.state", ObserveBreakers,
             description: "Circuit breaker per service: 0 closed, 1 open, 2 half-open, 3 isolated");
     }
@@ -85,6 +88,9 @@ public sealed class RpcMetrics : IDisposable
 
     internal void RecordFailover(string member) =>
         _failovers.Add(1, new KeyValuePair<string, object?>("member", member));
+
+    internal void RecordDeadProcessDown(string member) =>
+        _deadProcessDowns.Add(1, new KeyValuePair<string, object?>("member", member));
 
     internal void RecordUnreachable(string member) =>
         _unreachable.Add(1, new KeyValuePair<string, object?>("member", member));

@@ -12,6 +12,7 @@ using Akka.Remote.Hosting;
 using AkkaRpc.Backup;
 using AkkaRpc.Client;
 using AkkaRpc.Entities;
+using AkkaRpc.Membership;
 using AkkaRpc.Persistence;
 using AkkaRpc.Protocol;
 using AkkaRpc.Routing;
@@ -147,7 +148,9 @@ public static class AkkaRpcHostingExtensions
         }
 
         system.ActorOf(MembershipLogger.Props(), MembershipLogger.Name);
-        var correlator = system.ActorOf(ReplyCorrelator.Props(runtime.Pending), ReplyCorrelator.Name);
+        if (options.DeadProcessDetection.Enabled)
+            system.ActorOf(DeadProcessDowner.Props(options.DeadProcessDetection), DeadProcessDowner.Name);
+        var correlator = system.ActorOf(ReplyCorrelator.Props(runtime.Pending, rpc.Time), ReplyCorrelator.Name);
         runtime.Start(new ServiceDirectory(endpoints), correlator,
             new PolicyTable(rpc.DefaultPolicy, rpc.ServicePolicies, rpc.MethodPolicies), rpc.Resilience, rpc.Time);
     }

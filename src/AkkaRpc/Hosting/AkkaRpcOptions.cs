@@ -68,6 +68,9 @@ public sealed class AkkaRpcOptions
     /// <summary>Load-shedding limits of this node.</summary>
     public Routing.LoadSheddingOptions LoadShedding { get; set; } = new();
 
+    /// <summary>Downing a member at once when its process is gone (on by default; see docs/failover.md).</summary>
+    public Membership.DeadProcessDetectionOptions DeadProcessDetection { get; set; } = new();
+
     /// <summary>Journal and snapshot store.</summary>
     public PersistenceOptions Persistence { get; set; } = new();
 
@@ -104,6 +107,7 @@ public sealed class AkkaRpcOptions
         Check(LoadShedding.MaxInFlightWrites >= 1, "LoadShedding:MaxInFlightWrites must be at least 1");
         if (Persistence.Provider == JournalProvider.PostgreSql)
             Check(!string.IsNullOrWhiteSpace(Persistence.ConnectionString), "Persistence:ConnectionString is required for PostgreSql");
+        DeadProcessDetection.Validate();
         Backup.Validate();
         if (Backup.Enabled) Check(Persistence.Provider != JournalProvider.InMemory, "Backup:Enabled needs a Sqlite or PostgreSql journal");
     }

@@ -7,22 +7,20 @@ namespace AkkaRpc.Tests.Cluster;
 
 /// <summary>
 /// The resilience promise with real processes: with the default policy, writers keep writing while a node is killed
-/// with kill -9; every call succeeds, and the read-back shows each acknowledged write exactly once. The deadline is
-/// 15 s, not the default 10 s: a kill -9 costs 8-11 s of outage on this machine today (docs/failover.md), so a call
-/// sent at the moment of the kill needs more than 10 s. Bringing the outage under the default deadline is the
-/// failover work (issue 5).
+/// with kill -9; every call succeeds within the default 10 s deadline, and the read-back shows each acknowledged
+/// write exactly once. The default deadline is enough because the survivors down the dead process at once
+/// (dead-process detection) and the client retries attempts lost with it when it is removed (docs/failover.md).
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public class FailoverUnderLoadTests : IDisposable
 {
-    private static readonly CallOptions Within15Seconds = new() { Timeout = TimeSpan.FromSeconds(15) };
     private readonly ITestOutputHelper _output;
     private readonly TempFolder _folder = new();
 
     public FailoverUnderLoadTests(ITestOutputHelper output) => _output = output;
 
     [Fact]
-    public async Task With_the_default_policy_and_a_15s_deadline_every_write_should_succeed_across_a_kill_and_apply_once()
+    public async Task With_the_default_policy_every_write_should_succeed_across_a_kill_and_apply_once()
     {
         using var cluster = new LocalClusterRunner(3, _folder.Path);
         try
@@ -30,7 +28,7 @@ public class FailoverUnderLoadTests : IDisposable
             cluster.StartAll();
             await using var client = await ClientNode.StartAsync(cluster.Seeds, policy: null, LogLevel.Error);
             Assert.True(await client.WaitForMembersAsync(3, TimeSpan.FromSeconds(90)), "3 nodes Up");
-            await using var load = await DepositLoad.StartAsync(client.Client, "fl", 30, Within15Seconds);
+            await using var load = await DepositLoad.StartAsync(client.Client, "fl", 30);
             await load.WaitForProgressAsync(5, TimeSpan.FromSeconds(60), "load is running on every account");
 
             // Any node would do (each hosts about a third of the accounts); the chaos harness also kills the oldest.

@@ -21,7 +21,7 @@ internal sealed class ScriptedClient
         Script = script;
         Runtime = AkkaRpcRuntime.Get(system);
         var service = system.ActorOf(Props.Create(() => new ScriptedService(this)));
-        var correlator = system.ActorOf(ReplyCorrelator.Props(Runtime.Pending));
+        var correlator = system.ActorOf(ReplyCorrelator.Props(Runtime.Pending, time));
         Runtime.Start(new ServiceDirectory([new ServiceEndpoint("accounts", ServiceKind.Entity, service, true)]), correlator,
             new PolicyTable(defaultPolicy ?? CallPolicy.Default, [], []),
             resilience ?? new ClientResilienceOptions(), time);

@@ -29,7 +29,7 @@ internal sealed class ScriptedNodes
         var options = resilience ?? new ClientResilienceOptions();
         Health = new NodeHealth(time, options.BreakerBreakDuration);
         var router = system.ActorOf(Props.Empty.WithRouter(new RpcHashRingGroup(paths, 100, Health)));
-        var correlator = system.ActorOf(ReplyCorrelator.Props(Runtime.Pending));
+        var correlator = system.ActorOf(ReplyCorrelator.Props(Runtime.Pending, time));
         Runtime.Start(new ServiceDirectory([new ServiceEndpoint("quotes", ServiceKind.Stateless, router, true, Health)]), correlator,
             new PolicyTable(CallPolicy.Default, [], []), options, time);
     }
