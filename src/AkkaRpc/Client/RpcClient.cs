@@ -109,6 +109,7 @@ internal sealed class RpcClient : IRpcClient
             Deadline = deadline,
             Policy = policy,
             Budget = _runtime.Pipelines.BudgetFor(endpoint.Service),
+            Shard = entityKey is not null && endpoint.Hints is { } hints ? ShardKeys.ShardOf(entityKey, hints.ShardCount) : -1,
         };
         var (reply, error) = policy.Mode == FaultMode.Broadcast
             ? await BroadcastAsync(call, cancellationToken).ConfigureAwait(false)
@@ -242,17 +243,25 @@ internal sealed class RpcClient : IRpcClient
         {
             RouteIndex = call.RouteIndex + context.Properties.GetValue(CallPipelines.RouteIndexKey, 0),
         };
-        // A stateless router picks the node synchronously, on this thread, and writes it on the message; the breaker
-        // step of the service pipeline charges this attempt's outcome to that node.
-        call.Endpoint.Target.Tell(message, _runtime.Correlator);
+        // An entity call whose shard last answered from another node goes to that node's batcher (its region delivers
+        // or forwards it); without a hint, through this node's region. A stateless router picks the node synchronously,
+        // on this thread, and writes it on the message; the breaker step of the service pipeline charges this attempt's
+        // outcome to that node.
+        var hints = call.Shard >= 0 ? call.Endpoint.Hints : null;
+        var route = hints?.Get(call.Shard);
+        (route?.Batcher ?? call.Endpoint.Target).Tell(message, _runtime.Correlator);
         context.Properties.Set(CallPipelines.NodeKey, message.RoutedTo ?? "");
         try
         {
-            return Outcome.FromResult(await replyTask.WaitAsync(context.CancellationToken).ConfigureAwait(false));
+            var reply = await replyTask.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+            if (hints is not null && reply.ServedBy is { } servedBy) hints.Learn(call.Shard, _runtime.Routes!.RouteTo(servedBy));
+            return Outcome.FromResult(reply);
         }
         catch (OperationCanceledException e)
         {
             _runtime.Pending.Forget(callId);
+            // No answer through the hint: the retry goes through the region, the authority on where the shard is.
+            if (route is not null) hints!.Forget(call.Shard, route);
             return Outcome.FromException<RpcReply>(e);
         }
     }
