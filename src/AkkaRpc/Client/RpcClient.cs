@@ -141,8 +141,9 @@ internal sealed class RpcClient : IRpcClient
     {
         // The deadline bounds everything, backoff waits included: its token cancels whatever is in flight.
         using var deadline = new CancellationTokenSource(Max(call.Deadline - Time.GetUtcNow(), TimeSpan.FromMilliseconds(1)), Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-        var context = ResilienceContextPool.Shared.Get(linked.Token);
+        // Most callers pass no token: then the deadline's token is enough, and no linked source is allocated per call.
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken) : null;
+        var context = ResilienceContextPool.Shared.Get(linked?.Token ?? deadline.Token);
         context.Properties.Set(CallPipelines.StateKey, call);
         Outcome<RpcReply> outcome;
         var pipelines = _runtime.Pipelines;
@@ -272,6 +273,15 @@ internal sealed class RpcClient : IRpcClient
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
+    // A loop, not LINQ over the string: this runs on every call that brings its own key.
+    private static bool IsValidRequestId(string id)
+    {
+        if (id.Length is 0 or > MaxRequestIdLength || string.IsNullOrWhiteSpace(id)) return false;
+        foreach (var c in id)
+            if (char.IsControl(c)) return false;
+        return true;
+    }
+
     private readonly record struct Prepared(
         RpcMethodAttribute? Method, string? EntityKey, string? HashKey, string? RequestId, DateTimeOffset Deadline,
         CallPolicy? Policy, RpcError? Error = null)
@@ -311,7 +321,7 @@ internal sealed class RpcClient : IRpcClient
         }
 
         var requestId = options?.RequestId ?? Guid.NewGuid().ToString("N");
-        if (requestId.Length is 0 or > MaxRequestIdLength || requestId.Any(char.IsControl) || string.IsNullOrWhiteSpace(requestId))
+        if (options?.RequestId is not null && !IsValidRequestId(requestId))
             return Prepared.Invalid(RpcError.InvalidArgument(
                 $"the request id must be 1 to {MaxRequestIdLength} printable characters"));
 

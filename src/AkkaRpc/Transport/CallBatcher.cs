@@ -34,7 +34,7 @@ internal sealed class CallBatcher : UntypedActor
         switch (message)
         {
             case RpcCall call:
-                if (_batch.Count == 0) Self.Tell(FlushBatch.Instance);
+                if (_batch.Count == 0) FlushBatch.After(Self);
                 if (!_batch.TryAdd(call, out var error))
                 {
                     // What cannot be encoded here could not have crossed the wire either: answer now, not by a timeout.

@@ -32,7 +32,7 @@ internal sealed class ReplyBatcher : UntypedActor
         switch (message)
         {
             case RpcReply reply:
-                if (_batch.Count == 0) Self.Tell(FlushBatch.Instance);
+                if (_batch.Count == 0) FlushBatch.After(Self);
                 if (!_batch.TryAdd(reply, out var error))
                 {
                     // The entity answered with something that cannot cross the wire: tell the caller so, instead of
