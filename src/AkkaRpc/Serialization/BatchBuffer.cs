@@ -87,7 +87,7 @@ internal sealed class BatchBuffer
         {
             while (!reader.End) into.Add(RpcSerializer.ReadCall(ref reader));
         }
-        catch (MessagePackSerializationException e)
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException)
         {
             throw new System.Runtime.Serialization.SerializationException($"malformed call in a batch: {e.Message}", e);
         }
@@ -101,7 +101,7 @@ internal sealed class BatchBuffer
         {
             while (!reader.End) into.Add(RpcSerializer.ReadReply(ref reader));
         }
-        catch (MessagePackSerializationException e)
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException)
         {
             throw new System.Runtime.Serialization.SerializationException($"malformed reply in a batch: {e.Message}", e);
         }

@@ -5,7 +5,7 @@ namespace AkkaRpc.Transport;
 /// the batch, so a batch leaves as soon as the queue has drained — never on a timer — and waits at most for the
 /// messages that were ahead of it.
 /// </summary>
-internal sealed class FlushBatch
+internal sealed class FlushBatch : Akka.Actor.INoSerializationVerificationNeeded
 {
     public static readonly FlushBatch Instance = new();
 

@@ -35,10 +35,19 @@ internal sealed class NodeInbox : UntypedActor
     public static Props Props(ServiceDirectory directory, TransportOptions options) =>
         Akka.Actor.Props.Create(() => new NodeInbox(directory, options));
 
-    protected override void PreStart() =>
-        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
+    // Without a cluster (unit tests of this actor) there are no removals to follow.
+    private bool Clustered => ((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider;
 
-    protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
+    protected override void PreStart()
+    {
+        if (Clustered)
+            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
+    }
+
+    protected override void PostStop()
+    {
+        if (Clustered) Cluster.Get(Context.System).Unsubscribe(Self);
+    }
 
     protected override void OnReceive(object message)
     {
