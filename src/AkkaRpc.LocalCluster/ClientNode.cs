@@ -6,6 +6,7 @@ using AkkaRpc.Client;
 using AkkaRpc.Hosting;
 using AkkaRpc.Persistence;
 using AkkaRpc.Sample;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -51,6 +52,9 @@ public sealed class ClientNode : IAsyncDisposable
             Persistence = new PersistenceOptions { Provider = JournalProvider.InMemory },
         };
         var builder = Host.CreateApplicationBuilder();
+        // Transport settings come from configuration like a node's (e.g. AkkaRpc__Transport__Batching=false), so one
+        // environment variable switches batching for the nodes and this client alike.
+        builder.Configuration.GetSection($"{AkkaRpcOptions.Section}:Transport").Bind(options.Transport);
         builder.Logging.ClearProviders().AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(logLevel);
         builder.Services.AddAkka(options.ClusterName, akka => akka
             .ConfigureLoggers(l => l.AddLoggerFactory())

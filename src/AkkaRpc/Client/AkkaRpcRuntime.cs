@@ -58,8 +58,13 @@ public sealed class AkkaRpcRuntime : IExtension
     internal ServiceDirectory Directory => _directory ?? throw new InvalidOperationException("AkkaRpc has not started");
     internal IActorRef Correlator => _correlator ?? throw new InvalidOperationException("AkkaRpc has not started");
 
-    internal void Start(ServiceDirectory directory, IActorRef correlator, PolicyTable policies, ClientResilienceOptions resilience, TimeProvider time)
+    /// <summary>Batching routes to other nodes; null when batching is off.</summary>
+    internal Transport.NodeRoutes? Routes { get; private set; }
+
+    internal void Start(ServiceDirectory directory, IActorRef correlator, PolicyTable policies, ClientResilienceOptions resilience, TimeProvider time,
+        Transport.NodeRoutes? routes = null)
     {
+        Routes = routes;
         Time = time;
         Policies = policies;
         _pipelines = new CallPipelines(time, resilience, Metrics);

@@ -17,6 +17,9 @@ internal sealed class CallState
     /// <summary>Which distinct node on the key's ring this call goes to (broadcast members); 0 = the key's own.</summary>
     public int RouteIndex { get; init; }
 
+    /// <summary>The shard of an entity call when its service has shard hints (batching on); -1 otherwise.</summary>
+    public int Shard { get; init; } = -1;
+
     /// <summary>Attempts sent so far.</summary>
     public int Attempts;
 

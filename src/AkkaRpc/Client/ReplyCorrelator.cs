@@ -2,13 +2,15 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using AkkaRpc.Protocol;
+using AkkaRpc.Serialization;
 
 namespace AkkaRpc.Client;
 
 /// <summary>
-/// The sender of every attempt from this node; hands each reply to the attempt waiting for it. When a member that
-/// crashed (it was downed) is removed, attempts that have waited longer than <see cref="StaleAfter"/> are answered
-/// <c>Unavailable</c> at once, so the client retries them now instead of after its attempt timeout.
+/// The sender of every attempt from this node; hands each reply to the attempt waiting for it, whether it came alone
+/// or in a <see cref="RpcReplyBatch"/> from another node. When a member that crashed (it was downed) is removed,
+/// attempts that have waited longer than <see cref="StaleAfter"/> are answered <c>Unavailable</c> at once, so the
+/// client retries them now instead of after its attempt timeout.
 /// </summary>
 internal sealed class ReplyCorrelator : UntypedActor
 {
@@ -26,6 +28,7 @@ internal sealed class ReplyCorrelator : UntypedActor
     private readonly PendingCalls _pending;
     private readonly TimeProvider _time;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<RpcReply> _replies = [];
 
     public ReplyCorrelator(PendingCalls pending, TimeProvider time)
     {
@@ -64,6 +67,20 @@ internal sealed class ReplyCorrelator : UntypedActor
                     removed.Member.Address, failed, StaleAfter.TotalMilliseconds);
                 break;
             case ClusterEvent.MemberRemoved:
+                break;
+            case RpcReplyBatch batch:
+                _replies.Clear();
+                try
+                {
+                    BatchBuffer.ReadReplies(batch.Body, _replies);
+                }
+                catch (Exception e)
+                {
+                    // Unreadable replies leave their attempts to time out and retry (the entity dedupes the retry).
+                    _log.Warning("Dropped the rest of a reply batch after {0} reply(ies): {1}", _replies.Count, e.Message);
+                }
+                foreach (var r in _replies) _pending.Complete(r);
+                _replies.Clear();
                 break;
             default:
                 Unhandled(message);

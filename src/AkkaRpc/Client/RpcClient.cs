@@ -109,6 +109,7 @@ internal sealed class RpcClient : IRpcClient
             Deadline = deadline,
             Policy = policy,
             Budget = _runtime.Pipelines.BudgetFor(endpoint.Service),
+            Shard = entityKey is not null && endpoint.Hints is { } hints ? ShardKeys.ShardOf(entityKey, hints.ShardCount) : -1,
         };
         var (reply, error) = policy.Mode == FaultMode.Broadcast
             ? await BroadcastAsync(call, cancellationToken).ConfigureAwait(false)
@@ -140,8 +141,9 @@ internal sealed class RpcClient : IRpcClient
     {
         // The deadline bounds everything, backoff waits included: its token cancels whatever is in flight.
         using var deadline = new CancellationTokenSource(Max(call.Deadline - Time.GetUtcNow(), TimeSpan.FromMilliseconds(1)), Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-        var context = ResilienceContextPool.Shared.Get(linked.Token);
+        // Most callers pass no token: then the deadline's token is enough, and no linked source is allocated per call.
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken) : null;
+        var context = ResilienceContextPool.Shared.Get(linked?.Token ?? deadline.Token);
         context.Properties.Set(CallPipelines.StateKey, call);
         Outcome<RpcReply> outcome;
         var pipelines = _runtime.Pipelines;
@@ -242,17 +244,25 @@ internal sealed class RpcClient : IRpcClient
         {
             RouteIndex = call.RouteIndex + context.Properties.GetValue(CallPipelines.RouteIndexKey, 0),
         };
-        // A stateless router picks the node synchronously, on this thread, and writes it on the message; the breaker
-        // step of the service pipeline charges this attempt's outcome to that node.
-        call.Endpoint.Target.Tell(message, _runtime.Correlator);
+        // An entity call whose shard last answered from another node goes to that node's batcher (its region delivers
+        // or forwards it); without a hint, through this node's region. A stateless router picks the node synchronously,
+        // on this thread, and writes it on the message; the breaker step of the service pipeline charges this attempt's
+        // outcome to that node.
+        var hints = call.Shard >= 0 ? call.Endpoint.Hints : null;
+        var route = hints?.Get(call.Shard);
+        (route?.Batcher ?? call.Endpoint.Target).Tell(message, _runtime.Correlator);
         context.Properties.Set(CallPipelines.NodeKey, message.RoutedTo ?? "");
         try
         {
-            return Outcome.FromResult(await replyTask.WaitAsync(context.CancellationToken).ConfigureAwait(false));
+            var reply = await replyTask.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+            if (hints is not null && reply.ServedBy is { } servedBy) hints.Learn(call.Shard, _runtime.Routes!.RouteTo(servedBy));
+            return Outcome.FromResult(reply);
         }
         catch (OperationCanceledException e)
         {
             _runtime.Pending.Forget(callId);
+            // No answer through the hint: the retry goes through the region, the authority on where the shard is.
+            if (route is not null) hints!.Forget(call.Shard, route);
             return Outcome.FromException<RpcReply>(e);
         }
     }
@@ -262,6 +272,15 @@ internal sealed class RpcClient : IRpcClient
         code is RpcStatusCode.Unavailable or RpcStatusCode.ResourceExhausted or RpcStatusCode.DeadlineExceeded;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    // A loop, not LINQ over the string: this runs on every call that brings its own key.
+    private static bool IsValidRequestId(string id)
+    {
+        if (id.Length is 0 or > MaxRequestIdLength || string.IsNullOrWhiteSpace(id)) return false;
+        foreach (var c in id)
+            if (char.IsControl(c)) return false;
+        return true;
+    }
 
     private readonly record struct Prepared(
         RpcMethodAttribute? Method, string? EntityKey, string? HashKey, string? RequestId, DateTimeOffset Deadline,
@@ -302,7 +321,7 @@ internal sealed class RpcClient : IRpcClient
         }
 
         var requestId = options?.RequestId ?? Guid.NewGuid().ToString("N");
-        if (requestId.Length is 0 or > MaxRequestIdLength || requestId.Any(char.IsControl) || string.IsNullOrWhiteSpace(requestId))
+        if (options?.RequestId is not null && !IsValidRequestId(requestId))
             return Prepared.Invalid(RpcError.InvalidArgument(
                 $"the request id must be 1 to {MaxRequestIdLength} printable characters"));
 

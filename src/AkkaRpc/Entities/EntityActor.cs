@@ -39,7 +39,7 @@ internal sealed class EntityActor : UntypedPersistentActor
     }
 
     public static Props Props(RpcEntity definition, string key, EntitySettings settings) =>
-        Akka.Actor.Props.Create(() => new EntityActor(definition, key, settings));
+        FactoryProducer<EntityActor>.Props(() => new EntityActor(definition, key, settings));
 
     /// <summary>The journal stream of one entity: service and key, never a CLR type name.</summary>
     public static string PersistenceIdOf(string service, string key) => $"{service}/{key}";

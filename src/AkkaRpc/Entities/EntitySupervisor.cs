@@ -37,10 +37,10 @@ internal sealed class EntitySupervisor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(RpcEntity definition, string key, EntitySettings settings) =>
-        Akka.Actor.Props.Create(() => new EntitySupervisor(EntityActor.Props(definition, key, settings), settings.RestartBackoff, settings.Time));
+        FactoryProducer<EntitySupervisor>.Props(() => new EntitySupervisor(EntityActor.Props(definition, key, settings), settings.RestartBackoff, settings.Time));
 
     public static Props Props(Props childProps, RestartBackoff backoff, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new EntitySupervisor(childProps, backoff, time));
+        FactoryProducer<EntitySupervisor>.Props(() => new EntitySupervisor(childProps, backoff, time));
 
     // A failing entity is stopped, not restarted in place: restarting would re-run recovery at once, with no backoff.
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);

@@ -17,6 +17,7 @@ using AkkaRpc.Persistence;
 using AkkaRpc.Protocol;
 using AkkaRpc.Routing;
 using AkkaRpc.Serialization;
+using AkkaRpc.Transport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AkkaRpc.Hosting;
@@ -110,6 +111,9 @@ public static class AkkaRpcHostingExtensions
         var runtime = AkkaRpcRuntime.Get(system);
         var shedder = new LoadShedder(options.LoadShedding, rpc.Time, runtime.Metrics);
         var sharding = ClusterSharding.Get(system);
+        // The correlator first: batching routes name it as the reply-to of every batch they send.
+        var correlator = system.ActorOf(ReplyCorrelator.Props(runtime.Pending, rpc.Time), ReplyCorrelator.Name);
+        var routes = options.Transport.Batching ? new NodeRoutes(system, cluster.SelfAddress, correlator, options.Transport) : null;
 
         foreach (var entity in rpc.Entities)
         {
@@ -125,12 +129,14 @@ public static class AkkaRpcHostingExtensions
                     extractor,
                     sharding.DefaultShardAllocationStrategy(settings),
                     StopEntity.Instance).ConfigureAwait(false);
-                endpoints.Add(new ServiceEndpoint(entity.Service, ServiceKind.Entity, region, HostedHere: true));
+                endpoints.Add(new ServiceEndpoint(entity.Service, ServiceKind.Entity, region, HostedHere: true,
+                    Hints: routes?.HintsFor(options.ShardCount)));
             }
             else
             {
                 var proxy = await sharding.StartProxyAsync(entity.Service, entity.Role, extractor).ConfigureAwait(false);
-                endpoints.Add(new ServiceEndpoint(entity.Service, ServiceKind.Entity, proxy, HostedHere: false));
+                endpoints.Add(new ServiceEndpoint(entity.Service, ServiceKind.Entity, proxy, HostedHere: false,
+                    Hints: routes?.HintsFor(options.ShardCount)));
             }
         }
 
@@ -150,9 +156,12 @@ public static class AkkaRpcHostingExtensions
         system.ActorOf(MembershipLogger.Props(), MembershipLogger.Name);
         if (options.DeadProcessDetection.Enabled)
             system.ActorOf(DeadProcessDowner.Props(options.DeadProcessDetection), DeadProcessDowner.Name);
-        var correlator = system.ActorOf(ReplyCorrelator.Props(runtime.Pending, rpc.Time), ReplyCorrelator.Name);
-        runtime.Start(new ServiceDirectory(endpoints), correlator,
-            new PolicyTable(rpc.DefaultPolicy, rpc.ServicePolicies, rpc.MethodPolicies), rpc.Resilience, rpc.Time);
+        var directory = new ServiceDirectory(endpoints);
+        // Every node takes batches, whether or not its own client sends any.
+        system.ActorOf(NodeInbox.Props(directory, options.Transport), NodeInbox.Name);
+        if (routes is not null) system.ActorOf(TransportMembership.Props(routes), TransportMembership.Name);
+        runtime.Start(directory, correlator,
+            new PolicyTable(rpc.DefaultPolicy, rpc.ServicePolicies, rpc.MethodPolicies), rpc.Resilience, rpc.Time, routes);
     }
 }
 

@@ -77,6 +77,9 @@ public sealed class AkkaRpcOptions
     /// <summary>Scheduled backups of the journal, once per cluster (off by default).</summary>
     public Backup.BackupOptions Backup { get; set; } = new();
 
+    /// <summary>How calls travel between nodes (batching of calls and replies).</summary>
+    public Transport.TransportOptions Transport { get; set; } = new();
+
     /// <summary>Seed addresses in full form.</summary>
     public IReadOnlyList<string> SeedAddresses() => SeedNodes
         .Where(s => !string.IsNullOrWhiteSpace(s))
@@ -108,6 +111,7 @@ public sealed class AkkaRpcOptions
         if (Persistence.Provider == JournalProvider.PostgreSql)
             Check(!string.IsNullOrWhiteSpace(Persistence.ConnectionString), "Persistence:ConnectionString is required for PostgreSql");
         DeadProcessDetection.Validate();
+        Transport.Validate();
         Backup.Validate();
         if (Backup.Enabled) Check(Persistence.Provider != JournalProvider.InMemory, "Backup:Enabled needs a Sqlite or PostgreSql journal");
     }

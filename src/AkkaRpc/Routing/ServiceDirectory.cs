@@ -15,9 +15,11 @@ internal enum ServiceKind
 
 /// <summary>
 /// Where calls to one service go from this node: its shard region/proxy or its cluster router. <c>Health</c> holds the
-/// per-node breakers of a stateless service (null for entities: sharding places them).
+/// per-node breakers of a stateless service (null for entities: sharding places them). <c>Hints</c> are the shard → node
+/// hints of an entity service when batching is on (null otherwise).
 /// </summary>
-internal sealed record ServiceEndpoint(string Service, ServiceKind Kind, IActorRef Target, bool HostedHere, NodeHealth? Health = null);
+internal sealed record ServiceEndpoint(
+    string Service, ServiceKind Kind, IActorRef Target, bool HostedHere, NodeHealth? Health = null, Transport.ShardHints? Hints = null);
 
 /// <summary>The services this node can call, by name. Built once when the node starts, read-only afterwards.</summary>
 internal sealed class ServiceDirectory

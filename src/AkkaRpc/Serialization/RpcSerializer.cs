@@ -23,6 +23,8 @@ public sealed class RpcSerializer : SerializerWithStringManifest
     internal const string ReplyManifest = "rpc.reply";
     internal const string AppliedManifest = "rpc.applied";
     internal const string SnapshotManifest = "rpc.snapshot";
+    internal const string CallBatchManifest = "rpc.call-batch";
+    internal const string ReplyBatchManifest = "rpc.reply-batch";
 
     /// <summary>
     /// Attribute-based contracts only (keys are explicit, so renaming a property is safe too), and the untrusted-data
@@ -45,6 +47,8 @@ public sealed class RpcSerializer : SerializerWithStringManifest
     {
         RpcCall => CallManifest,
         RpcReply => ReplyManifest,
+        RpcCallBatch => CallBatchManifest,
+        RpcReplyBatch => ReplyBatchManifest,
         AppliedCommand => AppliedManifest,
         EntitySnapshot => SnapshotManifest,
         _ => WireTypes.NameOf(o.GetType()),
@@ -53,6 +57,8 @@ public sealed class RpcSerializer : SerializerWithStringManifest
     /// <inheritdoc />
     public override byte[] ToBinary(object obj)
     {
+        // A batch was encoded by its batcher, item by item, as it filled: its body is already the wire form.
+        if (obj is RpcBatch batch) return batch.Body;
         var buffer = _buffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
         var writer = new MessagePackWriter(buffer);
@@ -81,6 +87,10 @@ public sealed class RpcSerializer : SerializerWithStringManifest
                 ReplyManifest => ReadReply(ref reader),
                 AppliedManifest => ReadApplied(ref reader),
                 SnapshotManifest => ReadSnapshot(ref reader),
+                // Decoded item by item by the actor that receives it (NodeInbox, ReplyCorrelator), which can answer for
+                // a malformed item instead of losing the whole batch.
+                CallBatchManifest => new RpcCallBatch(bytes),
+                ReplyBatchManifest => new RpcReplyBatch(bytes),
                 _ => MessagePackSerializer.Deserialize(ResolveType(manifest), ref reader, Options)
                      ?? throw new SerializationException($"'{manifest}' deserialized to null"),
             };
@@ -127,7 +137,7 @@ public sealed class RpcSerializer : SerializerWithStringManifest
 
     // ---- envelopes ----
 
-    private static void WriteCall(ref MessagePackWriter w, RpcCall c)
+    internal static void WriteCall(ref MessagePackWriter w, RpcCall c)
     {
         w.WriteArrayHeader(10);
         w.Write(c.CallId);
@@ -142,7 +152,7 @@ public sealed class RpcSerializer : SerializerWithStringManifest
         w.Write(c.AttemptTimeoutMs);
     }
 
-    private static RpcCall ReadCall(ref MessagePackReader r)
+    internal static RpcCall ReadCall(ref MessagePackReader r)
     {
         var count = r.ReadArrayHeader();
         if (count < 8) throw new SerializationException("rpc.call has too few fields");
@@ -161,7 +171,7 @@ public sealed class RpcSerializer : SerializerWithStringManifest
         return new RpcCall(callId, requestId, service, entityKey, hashKey, deadline, attempt, request, sent, attemptTimeout);
     }
 
-    private static void WriteReply(ref MessagePackWriter w, RpcReply r)
+    internal static void WriteReply(ref MessagePackWriter w, RpcReply r)
     {
         w.WriteArrayHeader(7);
         w.Write(r.CallId);
@@ -173,7 +183,7 @@ public sealed class RpcSerializer : SerializerWithStringManifest
         w.Write(r.RetryAfterMs);
     }
 
-    private static RpcReply ReadReply(ref MessagePackReader r)
+    internal static RpcReply ReadReply(ref MessagePackReader r)
     {
         var count = r.ReadArrayHeader();
         if (count < 6) throw new SerializationException("rpc.reply has too few fields");
