@@ -39,7 +39,8 @@ internal sealed class EntityActor : UntypedPersistentActor
     }
 
     public static Props Props(RpcEntity definition, string key, EntitySettings settings) =>
-        Akka.Actor.Props.Create(() => new EntityActor(definition, key, settings));
+        // Not Props.Create(() => new ...): see EntitySupervisor.Props (an expression is compiled per entity).
+        Akka.Actor.Props.Create<EntityActor>(definition, key, settings);
 
     /// <summary>The journal stream of one entity: service and key, never a CLR type name.</summary>
     public static string PersistenceIdOf(string service, string key) => $"{service}/{key}";

@@ -36,8 +36,12 @@ internal sealed class EntitySupervisor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    // Props of per-key actors use the plain constructor-arguments form, not Props.Create(() => new ...): Akka compiles
+    // the arguments of an expression with the LINQ compiler on every call, which made starting one entity cost
+    // milliseconds of CPU (measured: a bench over 10,000 fresh keys managed 14 calls/s, a quarter of its thread time
+    // in DynamicMethod.CreateDelegate).
     public static Props Props(RpcEntity definition, string key, EntitySettings settings) =>
-        Akka.Actor.Props.Create(() => new EntitySupervisor(EntityActor.Props(definition, key, settings), settings.RestartBackoff, settings.Time));
+        Akka.Actor.Props.Create<EntitySupervisor>(EntityActor.Props(definition, key, settings), settings.RestartBackoff, settings.Time);
 
     public static Props Props(Props childProps, RestartBackoff backoff, TimeProvider time) =>
         Akka.Actor.Props.Create(() => new EntitySupervisor(childProps, backoff, time));
