@@ -22,8 +22,7 @@ internal static class BenchHost
         {
             akka.ConfigureLoggers(l => l.AddLoggerFactory())
                 .WithAkkaRpc(options, rpc => rpc.AddEntity<CounterEntity>());
-            if (Environment.GetEnvironmentVariable("NORAW") is null) RawCounterRegion.AddTo(akka, hostsShards);
-            if (Environment.GetEnvironmentVariable("XHOCON") is { } xh) akka.AddHocon(xh, HoconAddMode.Prepend);
+            RawCounterRegion.AddTo(akka, hostsShards);
         });
         return builder.Build();
     }

@@ -71,7 +71,7 @@ internal static class VariantRun
                 builder.Configuration.AddInMemoryCollection(bench.NodeSettings.Select(s => KeyValuePair.Create($"{AkkaRpcOptions.Section}:{s.Key}", (string?)s.Value)));
                 builder.Configuration.GetSection(AkkaRpcOptions.Section).Bind(options);
             }
-            caller = BenchHost.Build(builder, options, Environment.GetEnvironmentVariable("BENCHLOG") is null ? LogLevel.Error : LogLevel.Debug);
+            caller = BenchHost.Build(builder, options, LogLevel.Error);
             await caller.StartAsync().ConfigureAwait(false);
             var system = caller.Services.GetRequiredService<ActorSystem>();
             await WaitForMembersAsync(system, bench.Nodes).ConfigureAwait(false);
