@@ -79,7 +79,7 @@ public static class AkkaRpcHostingExtensions
     private static void WithPersistence(AkkaConfigurationBuilder builder, PersistenceOptions persistence, bool hostsEntities)
     {
         builder.AddHocon(
-            ConfigurationFactory.ParseString($"akka.persistence.max-concurrent-recoveries = {persistence.MaxConcurrentRecoveries.ToHocon()}"),
+            ConfigurationFactory.ParseString($"akka.persistence.max-concurrent-recoveries = {persistence.EffectiveMaxConcurrentRecoveries.ToHocon()}"),
             HoconAddMode.Prepend);
         if (persistence.Provider == JournalProvider.InMemory)
         {
