@@ -80,6 +80,9 @@ public static class AkkaRpcHostingExtensions
 
     private static void WithPersistence(AkkaConfigurationBuilder builder, PersistenceOptions persistence, bool hostsEntities)
     {
+        builder.AddHocon(
+            ConfigurationFactory.ParseString($"akka.persistence.max-concurrent-recoveries = {persistence.EffectiveMaxConcurrentRecoveries.ToHocon()}"),
+            HoconAddMode.Prepend);
         if (persistence.Provider == JournalProvider.InMemory)
         {
             builder.WithInMemoryJournal().WithInMemorySnapshotStore();
@@ -94,11 +97,11 @@ public static class AkkaRpcHostingExtensions
         if (persistence.Provider == JournalProvider.Sqlite)
         {
             if (hostsEntities) SqliteFile.Prepare(connectionString);
-            builder.AddSetup(new DataOptionsSetup(SqliteConnections.DataOptions(connectionString, providerName)));
+            builder.AddSetup(new DataOptionsSetup(SqliteConnections.DataOptions(connectionString, providerName, persistence.SqliteSynchronous)));
         }
         builder.WithJournalAndSnapshot(
-            new SqlJournalPluginOptions(connectionString, providerName),
-            new SqlSnapshotPluginOptions(connectionString, providerName));
+            new SqlJournalPluginOptions(connectionString, providerName, persistence),
+            new SqlSnapshotPluginOptions(connectionString, providerName, persistence));
     }
 
     private static async Task StartAsync(ActorSystem system, AkkaRpcOptions options, AkkaRpcBuilder rpc)

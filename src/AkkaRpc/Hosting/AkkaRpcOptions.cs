@@ -108,8 +108,7 @@ public sealed class AkkaRpcOptions
             Check(Uri.TryCreate(seed, UriKind.Absolute, out var uri) && uri.Port > 0, $"seed node '{seed}' is not host:port or an akka.tcp address");
         Check(LoadShedding.MaxQueueDelay > TimeSpan.Zero, "LoadShedding:MaxQueueDelay must be positive");
         Check(LoadShedding.MaxInFlightWrites >= 1, "LoadShedding:MaxInFlightWrites must be at least 1");
-        if (Persistence.Provider == JournalProvider.PostgreSql)
-            Check(!string.IsNullOrWhiteSpace(Persistence.ConnectionString), "Persistence:ConnectionString is required for PostgreSql");
+        Persistence.Validate();
         DeadProcessDetection.Validate();
         Transport.Validate();
         Backup.Validate();

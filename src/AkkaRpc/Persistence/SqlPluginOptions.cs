@@ -13,16 +13,35 @@ namespace AkkaRpc.Persistence;
 /// <summary>The Akka.Persistence.Sql journal, configured from <see cref="PersistenceOptions"/>.</summary>
 internal sealed class SqlJournalPluginOptions : JournalOptions
 {
-    public SqlJournalPluginOptions(string connectionString, string providerName) : base(true)
+    public SqlJournalPluginOptions(string connectionString, string providerName, PersistenceOptions options) : base(true)
     {
         ConnectionString = connectionString;
         ProviderName = providerName;
+        BatchSize = options.JournalBatchSize;
+        Parallelism = options.EffectiveJournalParallelism;
+        BufferSize = options.JournalBufferSize;
+        // linq2db's clone of a SQLite connection is a bare new SqliteConnection: it skips SqliteConnections.Create,
+        // so the busy timeout and synchronous level are lost and every lock wait falls back to Microsoft.Data.Sqlite's
+        // 150 ms sleep (seen in a trace: Thread.Sleep under BeginTransaction). Without cloning each use goes through
+        // the factory; PostgreSQL connections carry no such per-connection state, so they keep the faster clone.
+        UseCloneConnection = options.Provider != JournalProvider.Sqlite;
+        // Microsoft.Data.Sqlite opens every transaction with BEGIN IMMEDIATE (the write lock) unless the isolation level
+        // is ReadUncommitted, which gives a plain deferred BEGIN. The plugin wraps reads (recovery: snapshot, highest
+        // sequence number, replay) in transactions, so each entity start queued behind the writer and blocked a pool
+        // thread in SQLite's busy wait. Without shared cache, read_uncommitted changes nothing else: a WAL reader
+        // still sees only committed rows, as of its snapshot.
+        DeferredReads = options.Provider == JournalProvider.Sqlite;
         AutoInitialize = true;
         Serializer = null;
     }
 
     public string ConnectionString { get; }
     public string ProviderName { get; }
+    public int BatchSize { get; }
+    public int Parallelism { get; }
+    public int BufferSize { get; }
+    public bool UseCloneConnection { get; }
+    public bool DeferredReads { get; }
 
     public override string Identifier { get; set; } = "sql";
 
@@ -32,6 +51,13 @@ internal sealed class SqlJournalPluginOptions : JournalOptions
     {
         sb.AppendLine($"connection-string = {ConnectionString.ToHocon()}");
         sb.AppendLine($"provider-name = {ProviderName.ToHocon()}");
+        // The write queue: entities' writes wait in a buffer of buffer-size, are taken batch-size rows at a time into
+        // one transaction, with parallelism transactions in flight (Akka.Persistence.Sql BaseByteArrayJournalDao).
+        sb.AppendLine($"batch-size = {BatchSize.ToHocon()}");
+        sb.AppendLine($"parallelism = {Parallelism.ToHocon()}");
+        sb.AppendLine($"buffer-size = {BufferSize.ToHocon()}");
+        sb.AppendLine($"use-clone-connection = {UseCloneConnection.ToHocon()}");
+        if (DeferredReads) sb.AppendLine("read-isolation-level = read-uncommitted");
         return base.Build(sb);
     }
 }
@@ -39,16 +65,20 @@ internal sealed class SqlJournalPluginOptions : JournalOptions
 /// <summary>The Akka.Persistence.Sql snapshot store, configured from <see cref="PersistenceOptions"/>.</summary>
 internal sealed class SqlSnapshotPluginOptions : SnapshotOptions
 {
-    public SqlSnapshotPluginOptions(string connectionString, string providerName) : base(true)
+    public SqlSnapshotPluginOptions(string connectionString, string providerName, PersistenceOptions options) : base(true)
     {
         ConnectionString = connectionString;
         ProviderName = providerName;
+        UseCloneConnection = options.Provider != JournalProvider.Sqlite;
+        DeferredReads = options.Provider == JournalProvider.Sqlite;
         AutoInitialize = true;
         Serializer = null;
     }
 
     public string ConnectionString { get; }
     public string ProviderName { get; }
+    public bool UseCloneConnection { get; }
+    public bool DeferredReads { get; }
 
     public override string Identifier { get; set; } = "sql";
 
@@ -58,6 +88,8 @@ internal sealed class SqlSnapshotPluginOptions : SnapshotOptions
     {
         sb.AppendLine($"connection-string = {ConnectionString.ToHocon()}");
         sb.AppendLine($"provider-name = {ProviderName.ToHocon()}");
+        sb.AppendLine($"use-clone-connection = {UseCloneConnection.ToHocon()}");
+        if (DeferredReads) sb.AppendLine("read-isolation-level = read-uncommitted");
         return base.Build(sb);
     }
 }

@@ -16,23 +16,34 @@ internal static class SqliteConnections
     /// <summary>How long a write waits for another process's lock before it fails.</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
 
-    public static DataOptions DataOptions(string connectionString, string providerName)
+    public static DataOptions DataOptions(string connectionString, string providerName, SqliteSynchronous synchronous)
     {
         var provider = SQLiteTools.GetDataProvider(SQLiteProvider.Microsoft);
         // The plugin reads the provider name to pick its table mappings, so it is set next to the factory.
         return new DataOptions()
-            .UseConnectionFactory(provider, _ => Create(connectionString))
+            .UseConnectionFactory(provider, _ => Create(connectionString, synchronous))
             .UseProvider(providerName);
     }
 
-    public static SqliteConnection Create(string connectionString)
+    /// <summary>
+    /// A connection that sets the busy timeout, and the synchronous level when given (null keeps SQLite's FULL), each
+    /// time it opens: both are per-connection settings, and a pooled connection is opened again for every use.
+    /// </summary>
+    public static SqliteConnection Create(string connectionString, SqliteSynchronous? synchronous = null)
     {
+        var pragmas = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};" + synchronous switch
+        {
+            SqliteSynchronous.Normal => " PRAGMA synchronous = NORMAL;",
+            SqliteSynchronous.Full => " PRAGMA synchronous = FULL;",
+            SqliteSynchronous.Extra => " PRAGMA synchronous = EXTRA;",
+            _ => "",
+        };
         var connection = new SqliteConnection(connectionString);
         connection.StateChange += (sender, e) =>
         {
             if (e.CurrentState != ConnectionState.Open || sender is not SqliteConnection opened) return;
             using var command = opened.CreateCommand();
-            command.CommandText = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};";
+            command.CommandText = pragmas;
             command.ExecuteNonQuery();
         };
         return connection;

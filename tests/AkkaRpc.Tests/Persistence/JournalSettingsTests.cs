@@ -1,0 +1,68 @@
+using Akka.Configuration;
+using AkkaRpc.Persistence;
+using AkkaRpc.Tests.Infrastructure;
+
+namespace AkkaRpc.Tests.Persistence;
+
+public class JournalSettingsTests
+{
+    [Theory]
+    [InlineData(SqliteSynchronous.Normal, 1L)]
+    [InlineData(SqliteSynchronous.Full, 2L)]
+    [InlineData(SqliteSynchronous.Extra, 3L)]
+    public void A_journal_connection_should_open_with_the_configured_synchronous_level_and_busy_timeout(SqliteSynchronous level, long expected)
+    {
+        using var folder = new TempFolder();
+        var connectionString = $"Data Source={folder.File("journal.db")};Pooling=False";
+        SqliteFile.Prepare(connectionString);
+        using var connection = SqliteConnections.Create(connectionString, level);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous;";
+        Assert.Equal(expected, (long)command.ExecuteScalar()!);
+        command.CommandText = "PRAGMA busy_timeout;";
+        Assert.Equal((long)SqliteConnections.BusyTimeout.TotalMilliseconds, (long)command.ExecuteScalar()!);
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", (string)command.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public void The_sqlite_journal_should_use_one_writer_no_connection_clones_and_deferred_reads()
+    {
+        var options = new PersistenceOptions { Provider = JournalProvider.Sqlite, JournalBatchSize = 250 };
+        var journal = Rendered(options);
+        Assert.Equal(250, journal.GetInt("batch-size"));
+        Assert.Equal(1, journal.GetInt("parallelism"));
+        Assert.False(journal.GetBoolean("use-clone-connection"));
+        Assert.Equal("read-uncommitted", journal.GetString("read-isolation-level"));
+    }
+
+    [Fact]
+    public void The_postgres_journal_should_keep_the_plugin_defaults_for_parallelism_clones_and_reads()
+    {
+        var options = new PersistenceOptions { Provider = JournalProvider.PostgreSql, ConnectionString = "Host=127.0.0.1" };
+        var journal = Rendered(options);
+        Assert.Equal(3, journal.GetInt("parallelism"));
+        Assert.True(journal.GetBoolean("use-clone-connection"));
+        Assert.False(journal.HasPath("read-isolation-level"));
+    }
+
+    // The plugin block as our options render it, without the plugin's own defaults underneath.
+    private static Config Rendered(PersistenceOptions options) =>
+        ConfigurationFactory.ParseString(
+                new SqlJournalPluginOptions(options.EffectiveConnectionString, options.EffectiveProviderName, options).ToString())
+            .GetConfig("akka.persistence.journal.sql");
+
+    [Theory]
+    [InlineData("JournalBatchSize")]
+    [InlineData("JournalParallelism")]
+    [InlineData("JournalBufferSize")]
+    [InlineData("MaxConcurrentRecoveries")]
+    public void A_journal_knob_of_zero_should_be_rejected_naming_it(string setting)
+    {
+        var options = new PersistenceOptions();
+        typeof(PersistenceOptions).GetProperty(setting)!.SetValue(options, 0);
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains($"Persistence:{setting}", error.Message);
+    }
+}
