@@ -63,12 +63,8 @@ public static class Backups
             }
             else
             {
-                var file = Path.Combine(folder, ExportFile.FileName);
                 await using var snapshot = await database.OpenSnapshotAsync(ct).ConfigureAwait(false);
-                using var digest = new ContentDigest();
-                await ExportFile.WriteAsync(file, Observe(snapshot.ReadAsync(ct), digest, "export", snapshot.Counts.Total, progress, ct), ct).ConfigureAwait(false);
-                content = digest.Summary();
-                data = await DescribeAsync(file, BackupFormat.Ndjson, ct).ConfigureAwait(false);
+                (data, content) = await WriteExportFileAsync(folder, snapshot.ReadAsync(ct), snapshot.Counts.Total, progress, ct).ConfigureAwait(false);
             }
             var manifest = new BackupManifest { CreatedUtc = created, Source = database.Description, Data = data, Content = content };
             await manifest.WriteAsync(folder).ConfigureAwait(false);
@@ -77,6 +73,45 @@ public static class Backups
         catch
         {
             // Leave no half-written backup that could later be mistaken for a good one.
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes rows that did not come from a database (generated, converted, or filtered by a tool) as a portable
+    /// export into the new folder <paramref name="folder"/>, with its manifest, exactly as <c>akkarpc export</c> lays
+    /// one out; <c>akkarpc import</c> then loads it into either backend.
+    /// </summary>
+    /// <param name="records">The rows in backup order: journal by ordering, then tags by (ordering, tag), then
+    /// snapshots by (persistence id in byte order, sequence number), as a database reads back; otherwise the restored
+    /// database will not match the manifest.</param>
+    /// <param name="folder">A folder that does not exist or is empty.</param>
+    /// <param name="source">What the rows are, for the manifest's <c>source</c>.</param>
+    /// <param name="time">The clock for the manifest's timestamp.</param>
+    /// <param name="total">Rows expected, for progress (0 if unknown).</param>
+    /// <param name="progress">Progress reports.</param>
+    /// <param name="ct">Cancels writing (the folder is then removed).</param>
+    public static async Task<BackupResult> ExportAsync(
+        IAsyncEnumerable<BackupRecord> records, string folder, string source, TimeProvider time, long total = 0,
+        IProgress<BackupProgress>? progress = null, CancellationToken ct = default)
+    {
+        folder = Path.GetFullPath(folder);
+        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+            throw new IOException($"export folder {folder} exists and is not empty; choose a new folder");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var created = time.GetUtcNow();
+            var (data, content) = await WriteExportFileAsync(folder, records, total, progress, ct).ConfigureAwait(false);
+            var manifest = new BackupManifest { CreatedUtc = created, Source = source, Data = data, Content = content };
+            await manifest.WriteAsync(folder).ConfigureAwait(false);
+            return new BackupResult(folder, manifest);
+        }
+        catch
+        {
             try { Directory.Delete(folder, recursive: true); }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
@@ -187,6 +222,15 @@ public static class Backups
         var name = Path.GetFileName(manifest.Data.File);
         if (name != manifest.Data.File || name.Length == 0) throw new InvalidDataException($"{folder}: manifest names an invalid data file '{manifest.Data.File}'");
         return Path.Combine(Path.GetFullPath(folder), name);
+    }
+
+    private static async Task<(BackupDataFile Data, ContentSummary Content)> WriteExportFileAsync(
+        string folder, IAsyncEnumerable<BackupRecord> records, long total, IProgress<BackupProgress>? progress, CancellationToken ct)
+    {
+        var file = Path.Combine(folder, ExportFile.FileName);
+        using var digest = new ContentDigest();
+        await ExportFile.WriteAsync(file, Observe(records, digest, "export", total, progress, ct), ct).ConfigureAwait(false);
+        return (await DescribeAsync(file, BackupFormat.Ndjson, ct).ConfigureAwait(false), digest.Summary());
     }
 
     private static async Task<BackupDataFile> DescribeAsync(string file, BackupFormat format, CancellationToken ct)
