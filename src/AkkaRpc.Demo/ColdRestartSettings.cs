@@ -13,9 +13,11 @@ namespace AkkaRpc.Demo;
 /// <param name="DataDirectory">Where the generated export is kept between runs.</param>
 /// <param name="WorkDirectory">New folder for logs, databases and the backup.</param>
 /// <param name="GenerateOnly">Only make sure the generated export exists (no cluster, no timing).</param>
+/// <param name="Existing">A database that already holds the generated journal: only the cold start (a) runs on it
+/// (no import, no backup, no RTO); for looking into the cold start without minutes of setup each time.</param>
 internal sealed record ColdRestartSettings(
     JournalProvider Provider, string? Postgres, int Entities, int Commands, int SnapshotEvery, int Readers,
-    string DataDirectory, string WorkDirectory, bool GenerateOnly)
+    string DataDirectory, string WorkDirectory, bool GenerateOnly, string? Existing)
 {
     /// <summary>The node's RememberedRequestsPerEntity (appsettings.json), which a generated snapshot carries.</summary>
     public const int RememberedRequests = 1000;
@@ -27,6 +29,7 @@ internal sealed record ColdRestartSettings(
         int entities = 10_000, commands = 100, snapshotEvery = 100, readers = 64;
         var generateOnly = false;
         string? data = null;
+        string? existing = null;
         var workdir = Path.Combine(Directory.GetCurrentDirectory(), ".cold-restart", $"run-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
         for (var i = 0; i < args.Length; i++)
         {
@@ -51,18 +54,19 @@ internal sealed record ColdRestartSettings(
                 case "--data": data = Path.GetFullPath(Next()); break;
                 case "--workdir": workdir = Path.GetFullPath(Next()); break;
                 case "--generate-only": generateOnly = true; break;
+                case "--existing": existing = Next(); break;
                 default: throw new ArgumentException(
                     $"unknown argument {args[i]} (use --provider Sqlite|PostgreSql --postgres CONN --entities N --commands N " +
-                    "--snapshot-every N --readers N --data DIR --workdir DIR --generate-only)");
+                    "--snapshot-every N --readers N --data DIR --workdir DIR --generate-only --existing CONN)");
             }
         }
         if (entities < 1 || commands < 1 || readers < 1) throw new ArgumentException("--entities, --commands and --readers must be >= 1");
-        if (provider == JournalProvider.PostgreSql && string.IsNullOrWhiteSpace(postgres) && !generateOnly)
+        if (provider == JournalProvider.PostgreSql && string.IsNullOrWhiteSpace(postgres) && !generateOnly && existing is null)
             throw new ArgumentException("--provider PostgreSql needs --postgres CONN (bash scripts/postgres.sh | tail -n 1 prints one)");
         if (!generateOnly && Directory.Exists(workdir) && Directory.EnumerateFileSystemEntries(workdir).Any())
             throw new ArgumentException($"--workdir {workdir} is not empty; give it a new folder");
         data ??= Path.Combine(Directory.GetCurrentDirectory(), ".cold-restart",
             string.Create(CultureInfo.InvariantCulture, $"data-{entities}x{commands}-snap{snapshotEvery}"));
-        return new ColdRestartSettings(provider, postgres, entities, commands, snapshotEvery, readers, data, workdir, generateOnly);
+        return new ColdRestartSettings(provider, postgres, entities, commands, snapshotEvery, readers, data, workdir, generateOnly, existing);
     }
 }

@@ -38,8 +38,9 @@ internal sealed class EntityActor : UntypedPersistentActor
         PersistenceId = PersistenceIdOf(definition.Service, key);
     }
 
+    // Not Props.Create(() => new ...), which compiles an expression tree per entity started (see EntitySupervisor.Props).
     public static Props Props(RpcEntity definition, string key, EntitySettings settings) =>
-        Akka.Actor.Props.Create(() => new EntityActor(definition, key, settings));
+        Akka.Actor.Props.Create(typeof(EntityActor), definition, key, settings);
 
     /// <summary>The journal stream of one entity: service and key, never a CLR type name.</summary>
     public static string PersistenceIdOf(string service, string key) => $"{service}/{key}";

@@ -37,10 +37,12 @@ internal sealed class EntitySupervisor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(RpcEntity definition, string key, EntitySettings settings) =>
-        Akka.Actor.Props.Create(() => new EntitySupervisor(EntityActor.Props(definition, key, settings), settings.RestartBackoff, settings.Time));
+        Props(EntityActor.Props(definition, key, settings), settings.RestartBackoff, settings.Time);
 
+    // Not Props.Create(() => new ...): that compiles an expression tree per call, and this runs once per entity
+    // started (a cold start of 10,000 entities spent ~8% of a node's CPU compiling them, on the shard's thread).
     public static Props Props(Props childProps, RestartBackoff backoff, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new EntitySupervisor(childProps, backoff, time));
+        Akka.Actor.Props.Create(typeof(EntitySupervisor), childProps, backoff, time);
 
     // A failing entity is stopped, not restarted in place: restarting would re-run recovery at once, with no backoff.
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);

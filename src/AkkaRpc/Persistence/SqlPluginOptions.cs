@@ -24,6 +24,9 @@ internal sealed class SqlJournalPluginOptions : JournalOptions
     public string ConnectionString { get; }
     public string ProviderName { get; }
 
+    /// <summary>The plugin's <c>read-isolation-level</c>; null keeps its default (see WithPersistence for SQLite).</summary>
+    public string? ReadIsolationLevel { get; init; }
+
     public override string Identifier { get; set; } = "sql";
 
     protected override Config InternalDefaultConfig => SqlPersistence.DefaultJournalConfiguration;
@@ -32,6 +35,7 @@ internal sealed class SqlJournalPluginOptions : JournalOptions
     {
         sb.AppendLine($"connection-string = {ConnectionString.ToHocon()}");
         sb.AppendLine($"provider-name = {ProviderName.ToHocon()}");
+        if (ReadIsolationLevel is not null) sb.AppendLine($"read-isolation-level = {ReadIsolationLevel.ToHocon()}");
         return base.Build(sb);
     }
 }
@@ -50,6 +54,9 @@ internal sealed class SqlSnapshotPluginOptions : SnapshotOptions
     public string ConnectionString { get; }
     public string ProviderName { get; }
 
+    /// <summary>The plugin's <c>read-isolation-level</c>; null keeps its default (see WithPersistence for SQLite).</summary>
+    public string? ReadIsolationLevel { get; init; }
+
     public override string Identifier { get; set; } = "sql";
 
     protected override Config InternalDefaultConfig => SqlPersistence.DefaultSnapshotConfiguration;
@@ -58,6 +65,7 @@ internal sealed class SqlSnapshotPluginOptions : SnapshotOptions
     {
         sb.AppendLine($"connection-string = {ConnectionString.ToHocon()}");
         sb.AppendLine($"provider-name = {ProviderName.ToHocon()}");
+        if (ReadIsolationLevel is not null) sb.AppendLine($"read-isolation-level = {ReadIsolationLevel.ToHocon()}");
         return base.Build(sb);
     }
 }
