@@ -121,18 +121,22 @@ public static class Backups
 
     /// <summary>
     /// Restores the backup in <paramref name="folder"/> into <paramref name="target"/> (any backend): checks the data
-    /// file against its manifest first, refuses a non-empty target unless <paramref name="replaceExisting"/>, writes
+    /// file against its manifest first, refuses a target that a running cluster uses (a node heartbeat younger than
+    /// <see cref="NodeHeartbeat.LiveWithin"/>) or that is not empty, unless <paramref name="replaceExisting"/>, writes
     /// in one transaction, and checks that the target now holds exactly the manifest's content.
     /// </summary>
     /// <param name="folder">A backup or export folder.</param>
     /// <param name="target">The database to fill.</param>
-    /// <param name="replaceExisting">Replace what the target holds (the CLI's --force).</param>
+    /// <param name="replaceExisting">Restore even into a database with running nodes, and replace what it holds
+    /// (the CLI's --force).</param>
     /// <param name="progress">Progress reports.</param>
     /// <param name="ct">Cancels (and rolls back) the restore.</param>
     public static async Task<BackupManifest> RestoreAsync(
         string folder, JournalDatabase target, bool replaceExisting, IProgress<BackupProgress>? progress = null, CancellationToken ct = default)
     {
         var manifest = await OpenAsync(folder, ct).ConfigureAwait(false);
+        if (!replaceExisting && await target.LiveNodesAsync(NodeHeartbeat.LiveWithin, ct).ConfigureAwait(false) is { Count: > 0 } live)
+            throw new RestoreRefusedException(RunningClusterMessage(target, live));
         var total = manifest.Content.JournalRows + manifest.Content.TagRows + manifest.Content.SnapshotRows;
         using var digest = new ContentDigest();
         var rows = Observe(ReadAsync(folder, manifest, ct), digest, "restore", total, progress, ct);
@@ -141,6 +145,17 @@ public static class Backups
         if (!SameContent(restored, manifest.Content))
             throw new InvalidDataException($"{target.Description} does not hold what {folder} lists after the restore: {Difference(restored, manifest.Content)}");
         return manifest;
+    }
+
+    private static string RunningClusterMessage(JournalDatabase target, IReadOnlyList<LiveNode> live)
+    {
+        var nodes = string.Join(", ", live.Take(5).Select(n =>
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{n.Address} (host {n.Host}, pid {n.Pid}, last heartbeat {n.SeenAgo.TotalSeconds:0.0} s ago)")));
+        var more = live.Count > 5 ? $" and {live.Count - 5} more" : "";
+        return $"a cluster is running against {target.Description}: {live.Count} node(s) wrote a heartbeat within the last " +
+               $"{NodeHeartbeat.LiveWithin.TotalSeconds:0} s: {nodes}{more}; nothing was changed. Stop every node first (their writes would " +
+               $"interleave with the restore); a node killed without a graceful stop stops counting {NodeHeartbeat.LiveWithin.TotalSeconds:0} s " +
+               "after its last heartbeat. --force restores anyway.";
     }
 
     /// <summary>Reads a backup's manifest and checks its data file's size and SHA-256; throws saying what is wrong.</summary>

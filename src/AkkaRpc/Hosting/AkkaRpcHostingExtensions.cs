@@ -4,6 +4,7 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Persistence.Hosting;
 using Akka.Persistence.Sql;
@@ -154,9 +155,36 @@ public static class AkkaRpcHostingExtensions
         }
 
         system.ActorOf(MembershipLogger.Props(), MembershipLogger.Name);
+        // Tells a restore that this node uses the database (see NodeHeartbeat). Client-only nodes have no journal.
+        if (options.Persistence.Provider != JournalProvider.InMemory)
+            StartHeartbeat(system, JournalDatabase.For(options.Persistence));
         var correlator = system.ActorOf(ReplyCorrelator.Props(runtime.Pending), ReplyCorrelator.Name);
         runtime.Start(new ServiceDirectory(endpoints), correlator,
             new PolicyTable(rpc.DefaultPolicy, rpc.ServicePolicies, rpc.MethodPolicies), rpc.Resilience, rpc.Time);
+    }
+
+    /// <summary>
+    /// Starts the node's <see cref="NodeHeartbeat"/> and registers the deletion of its row in coordinated shutdown, so
+    /// a node that leaves gracefully stops counting as running at once.
+    /// </summary>
+    private static void StartHeartbeat(ActorSystem system, JournalDatabase database)
+    {
+        var address = Cluster.Get(system).SelfAddress.ToString();
+        system.ActorOf(NodeHeartbeat.Props(database, address), NodeHeartbeat.Name);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "akkarpc-heartbeat-remove", async () =>
+        {
+            try
+            {
+                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await database.RemoveHeartbeatAsync(address, bound.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Best effort: the row then ages out after NodeHeartbeat.LiveWithin, as after a kill -9.
+                system.Log.Warning(e, "Could not delete this node's heartbeat row");
+            }
+            return Akka.Done.Instance;
+        });
     }
 }
 
