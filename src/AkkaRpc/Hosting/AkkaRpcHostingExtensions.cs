@@ -90,6 +90,7 @@ public static class AkkaRpcHostingExtensions
         builder.AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
         var connectionString = persistence.EffectiveConnectionString;
         var providerName = persistence.EffectiveProviderName;
+        if (persistence.Provider == JournalProvider.PostgreSql) connectionString = CapPostgresPool(connectionString);
         if (persistence.Provider == JournalProvider.Sqlite)
         {
             if (hostsEntities) SqliteFile.Prepare(connectionString);
@@ -105,6 +106,26 @@ public static class AkkaRpcHostingExtensions
         builder.WithJournalAndSnapshot(
             new SqlJournalPluginOptions(connectionString, providerName) { ReadIsolationLevel = readIsolation },
             new SqlSnapshotPluginOptions(connectionString, providerName) { ReadIsolationLevel = readIsolation });
+    }
+
+    /// <summary>Most PostgreSQL connections one node opens unless its connection string says otherwise.</summary>
+    internal const int DefaultPostgresPoolSize = 20;
+
+    /// <summary>
+    /// Npgsql's default pool (100 connections per process) lets a cold start of 3 nodes, each recovering dozens of
+    /// entities at once, ask for more connections than a default PostgreSQL server has (max_connections 100): the
+    /// cold-restart benchmark saw "53300: remaining connection slots are reserved" and entities failing recovery.
+    /// A node therefore uses at most <see cref="DefaultPostgresPoolSize"/> (journal and snapshot store share the pool;
+    /// a query waits for a free connection instead of failing). An explicit Maximum Pool Size in the connection
+    /// string wins.
+    /// </summary>
+    private static string CapPostgresPool(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant() is "maxpoolsize" or "maximumpoolsize"))
+            return connectionString;
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = DefaultPostgresPoolSize };
+        return builder.ConnectionString;
     }
 
     private static async Task StartAsync(ActorSystem system, AkkaRpcOptions options, AkkaRpcBuilder rpc)
