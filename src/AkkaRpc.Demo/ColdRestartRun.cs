@@ -206,16 +206,27 @@ internal sealed class ColdRestartRun
     {
         foreach (var name in _databases)
         {
-            try
+            // An autovacuum worker (after the bulk load) can hold the database for a moment, and FORCE may not end it.
+            for (var attempt = 1; ; attempt++)
             {
-                await using var connection = new NpgsqlConnection(_settings.Postgres);
-                await connection.OpenAsync();
-                await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
-                await command.ExecuteNonQueryAsync();
-            }
-            catch (NpgsqlException e)
-            {
-                Console.Error.WriteLine($"could not drop database {name}: {e.Message}");
+                try
+                {
+                    await using var connection = new NpgsqlConnection(_settings.Postgres);
+                    await connection.OpenAsync();
+                    await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+                    await command.ExecuteNonQueryAsync();
+                    break;
+                }
+                catch (NpgsqlException e) when (attempt < 10)
+                {
+                    if (attempt == 1) Console.Error.WriteLine($"dropping database {name}: {e.Message}; trying again");
+                    await Task.Delay(TimeSpan.FromSeconds(2));
+                }
+                catch (NpgsqlException e)
+                {
+                    Console.Error.WriteLine($"could not drop database {name}: {e.Message}");
+                    break;
+                }
             }
         }
     }
