@@ -29,7 +29,7 @@ internal static class CliOptions
 
     public static Option<bool> Force() => new("--force")
     {
-        Description = "Replace the contents of a non-empty target database",
+        Description = "Restore even if nodes are running against the target (heartbeat within the last 15 s) and replace the contents of a non-empty target",
     };
 
     public static JournalDatabase Database(JournalProvider provider, string? connection)

@@ -2,6 +2,7 @@ using AkkaRpc.Demo;
 
 // Usage: AkkaRpc.Demo [--accounts N] [--seconds S] [--workdir DIR]             the failover demo (scripts/demo.sh)
 //        AkkaRpc.Demo drill [--accounts N] [--before S] [--after S] [--workdir DIR]   the DR drill (scripts/dr-drill.sh)
+//        AkkaRpc.Demo cold-restart [--provider Sqlite|PostgreSql] [--entities N] ...  recovery benchmark (scripts/cold-restart.sh)
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -10,9 +11,12 @@ Console.CancelKeyPress += (_, e) =>
 };
 try
 {
-    return args is ["drill", .. var rest]
-        ? await new DrillRun(DrillSettings.Parse(rest)).RunAsync(cancel.Token)
-        : await new DemoRun(DemoSettings.Parse(args)).RunAsync(cancel.Token);
+    return args switch
+    {
+        ["drill", .. var rest] => await new DrillRun(DrillSettings.Parse(rest)).RunAsync(cancel.Token),
+        ["cold-restart", .. var rest] => await new ColdRestartRun(ColdRestartSettings.Parse(rest)).RunAsync(cancel.Token),
+        _ => await new DemoRun(DemoSettings.Parse(args)).RunAsync(cancel.Token),
+    };
 }
 catch (ArgumentException e)
 {

@@ -63,12 +63,8 @@ public static class Backups
             }
             else
             {
-                var file = Path.Combine(folder, ExportFile.FileName);
                 await using var snapshot = await database.OpenSnapshotAsync(ct).ConfigureAwait(false);
-                using var digest = new ContentDigest();
-                await ExportFile.WriteAsync(file, Observe(snapshot.ReadAsync(ct), digest, "export", snapshot.Counts.Total, progress, ct), ct).ConfigureAwait(false);
-                content = digest.Summary();
-                data = await DescribeAsync(file, BackupFormat.Ndjson, ct).ConfigureAwait(false);
+                (data, content) = await WriteExportFileAsync(folder, snapshot.ReadAsync(ct), snapshot.Counts.Total, progress, ct).ConfigureAwait(false);
             }
             var manifest = new BackupManifest { CreatedUtc = created, Source = database.Description, Data = data, Content = content };
             await manifest.WriteAsync(folder).ConfigureAwait(false);
@@ -85,19 +81,62 @@ public static class Backups
     }
 
     /// <summary>
+    /// Writes rows that did not come from a database (generated, converted, or filtered by a tool) as a portable
+    /// export into the new folder <paramref name="folder"/>, with its manifest, exactly as <c>akkarpc export</c> lays
+    /// one out; <c>akkarpc import</c> then loads it into either backend.
+    /// </summary>
+    /// <param name="records">The rows in backup order: journal by ordering, then tags by (ordering, tag), then
+    /// snapshots by (persistence id in byte order, sequence number), as a database reads back; otherwise the restored
+    /// database will not match the manifest.</param>
+    /// <param name="folder">A folder that does not exist or is empty.</param>
+    /// <param name="source">What the rows are, for the manifest's <c>source</c>.</param>
+    /// <param name="time">The clock for the manifest's timestamp.</param>
+    /// <param name="total">Rows expected, for progress (0 if unknown).</param>
+    /// <param name="progress">Progress reports.</param>
+    /// <param name="ct">Cancels writing (the folder is then removed).</param>
+    public static async Task<BackupResult> ExportAsync(
+        IAsyncEnumerable<BackupRecord> records, string folder, string source, TimeProvider time, long total = 0,
+        IProgress<BackupProgress>? progress = null, CancellationToken ct = default)
+    {
+        folder = Path.GetFullPath(folder);
+        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+            throw new IOException($"export folder {folder} exists and is not empty; choose a new folder");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var created = time.GetUtcNow();
+            var (data, content) = await WriteExportFileAsync(folder, records, total, progress, ct).ConfigureAwait(false);
+            var manifest = new BackupManifest { CreatedUtc = created, Source = source, Data = data, Content = content };
+            await manifest.WriteAsync(folder).ConfigureAwait(false);
+            return new BackupResult(folder, manifest);
+        }
+        catch
+        {
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Restores the backup in <paramref name="folder"/> into <paramref name="target"/> (any backend): checks the data
-    /// file against its manifest first, refuses a non-empty target unless <paramref name="replaceExisting"/>, writes
+    /// file against its manifest first, refuses a target that a running cluster uses (a node heartbeat younger than
+    /// <see cref="NodeHeartbeat.LiveWithin"/>) or that is not empty, unless <paramref name="replaceExisting"/>, writes
     /// in one transaction, and checks that the target now holds exactly the manifest's content.
     /// </summary>
     /// <param name="folder">A backup or export folder.</param>
     /// <param name="target">The database to fill.</param>
-    /// <param name="replaceExisting">Replace what the target holds (the CLI's --force).</param>
+    /// <param name="replaceExisting">Restore even into a database with running nodes, and replace what it holds
+    /// (the CLI's --force).</param>
     /// <param name="progress">Progress reports.</param>
     /// <param name="ct">Cancels (and rolls back) the restore.</param>
     public static async Task<BackupManifest> RestoreAsync(
         string folder, JournalDatabase target, bool replaceExisting, IProgress<BackupProgress>? progress = null, CancellationToken ct = default)
     {
         var manifest = await OpenAsync(folder, ct).ConfigureAwait(false);
+        if (!replaceExisting && await target.LiveNodesAsync(NodeHeartbeat.LiveWithin, ct).ConfigureAwait(false) is { Count: > 0 } live)
+            throw new RestoreRefusedException(RunningClusterMessage(target, live));
         var total = manifest.Content.JournalRows + manifest.Content.TagRows + manifest.Content.SnapshotRows;
         using var digest = new ContentDigest();
         var rows = Observe(ReadAsync(folder, manifest, ct), digest, "restore", total, progress, ct);
@@ -106,6 +145,17 @@ public static class Backups
         if (!SameContent(restored, manifest.Content))
             throw new InvalidDataException($"{target.Description} does not hold what {folder} lists after the restore: {Difference(restored, manifest.Content)}");
         return manifest;
+    }
+
+    private static string RunningClusterMessage(JournalDatabase target, IReadOnlyList<LiveNode> live)
+    {
+        var nodes = string.Join(", ", live.Take(5).Select(n =>
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{n.Address} (host {n.Host}, pid {n.Pid}, last heartbeat {n.SeenAgo.TotalSeconds:0.0} s ago)")));
+        var more = live.Count > 5 ? $" and {live.Count - 5} more" : "";
+        return $"a cluster is running against {target.Description}: {live.Count} node(s) wrote a heartbeat within the last " +
+               $"{NodeHeartbeat.LiveWithin.TotalSeconds:0} s: {nodes}{more}; nothing was changed. Stop every node first (their writes would " +
+               $"interleave with the restore); a node killed without a graceful stop stops counting {NodeHeartbeat.LiveWithin.TotalSeconds:0} s " +
+               "after its last heartbeat. --force restores anyway.";
     }
 
     /// <summary>Reads a backup's manifest and checks its data file's size and SHA-256; throws saying what is wrong.</summary>
@@ -187,6 +237,15 @@ public static class Backups
         var name = Path.GetFileName(manifest.Data.File);
         if (name != manifest.Data.File || name.Length == 0) throw new InvalidDataException($"{folder}: manifest names an invalid data file '{manifest.Data.File}'");
         return Path.Combine(Path.GetFullPath(folder), name);
+    }
+
+    private static async Task<(BackupDataFile Data, ContentSummary Content)> WriteExportFileAsync(
+        string folder, IAsyncEnumerable<BackupRecord> records, long total, IProgress<BackupProgress>? progress, CancellationToken ct)
+    {
+        var file = Path.Combine(folder, ExportFile.FileName);
+        using var digest = new ContentDigest();
+        await ExportFile.WriteAsync(file, Observe(records, digest, "export", total, progress, ct), ct).ConfigureAwait(false);
+        return (await DescribeAsync(file, BackupFormat.Ndjson, ct).ConfigureAwait(false), digest.Summary());
     }
 
     private static async Task<BackupDataFile> DescribeAsync(string file, BackupFormat format, CancellationToken ct)

@@ -72,6 +72,76 @@ public abstract class JournalDatabase
     public abstract Task<RowCounts> WriteAsync(
         IAsyncEnumerable<BackupRecord> records, bool replaceExisting, IProgress<long>? progress = null, CancellationToken ct = default);
 
+    /// <summary>Writes (or refreshes) this node's heartbeat row, stamped with the database's clock (see <see cref="NodeHeartbeat"/>).</summary>
+    /// <param name="address">The node's cluster address.</param>
+    /// <param name="host">Its machine.</param>
+    /// <param name="pid">Its process id.</param>
+    /// <param name="ct">Cancels the write.</param>
+    public async Task HeartbeatAsync(string address, string host, long pid, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(readOnly: false, ct).ConfigureAwait(false);
+        await ExecuteAsync(connection, null, HeartbeatTableSql, ct).ConfigureAwait(false);
+        await using var command = Command(connection, null,
+            "INSERT INTO akkarpc_nodes (address, host, pid, seen_ms) VALUES (@address, @host, @pid, " + NowMillisSql + ") " +
+            "ON CONFLICT (address) DO UPDATE SET host = excluded.host, pid = excluded.pid, seen_ms = excluded.seen_ms");
+        Parameter(command, "@address", address);
+        Parameter(command, "@host", host);
+        Parameter(command, "@pid", pid);
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes a node's heartbeat row (graceful shutdown); nothing happens when there is none.</summary>
+    /// <param name="address">The node's cluster address.</param>
+    /// <param name="ct">Cancels the delete.</param>
+    public async Task RemoveHeartbeatAsync(string address, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(readOnly: false, ct).ConfigureAwait(false);
+        if (!await HeartbeatTableExistsAsync(connection, ct).ConfigureAwait(false)) return;
+        await using var command = Command(connection, null, "DELETE FROM akkarpc_nodes WHERE address = @address");
+        Parameter(command, "@address", address);
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The nodes whose heartbeat is younger than <paramref name="within"/> (by the database's clock): a cluster that
+    /// is running against this database. Empty when no node ever wrote one, or the database does not exist yet.
+    /// </summary>
+    /// <param name="within">How recent a heartbeat must be (normally <see cref="NodeHeartbeat.LiveWithin"/>).</param>
+    /// <param name="ct">Cancels the query.</param>
+    public async Task<IReadOnlyList<LiveNode>> LiveNodesAsync(TimeSpan within, CancellationToken ct = default)
+    {
+        if (!Exists) return [];
+        await using var connection = await OpenAsync(readOnly: true, ct).ConfigureAwait(false);
+        if (!await HeartbeatTableExistsAsync(connection, ct).ConfigureAwait(false)) return [];
+        await using var command = Command(connection, null,
+            $"SELECT address, host, pid, {NowMillisSql} - seen_ms FROM akkarpc_nodes WHERE seen_ms > {NowMillisSql} - @within ORDER BY address");
+        Parameter(command, "@within", (long)within.TotalMilliseconds);
+        var nodes = new List<LiveNode>();
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            nodes.Add(new LiveNode(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), TimeSpan.FromMilliseconds(Math.Max(0, reader.GetInt64(3)))));
+        return nodes;
+    }
+
+    /// <summary>False when the database itself is missing (a SQLite file not created yet).</summary>
+    internal virtual bool Exists => true;
+
+    /// <summary>CREATE TABLE IF NOT EXISTS of the heartbeat table, in this backend's dialect.</summary>
+    internal abstract string HeartbeatTableSql { get; }
+
+    /// <summary>An SQL expression: the database's clock as Unix milliseconds.</summary>
+    internal abstract string NowMillisSql { get; }
+
+    internal abstract Task<bool> HeartbeatTableExistsAsync(DbConnection connection, CancellationToken ct);
+
+    private static void Parameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
     internal abstract Task<DbConnection> OpenAsync(bool readOnly, CancellationToken ct);
 
     internal abstract Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct);

@@ -51,6 +51,18 @@ public sealed class PostgresJournalDatabase : JournalDatabase
         return (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))! == 3;
     }
 
+    internal override string HeartbeatTableSql =>
+        "CREATE TABLE IF NOT EXISTS akkarpc_nodes (address TEXT NOT NULL PRIMARY KEY, host TEXT NOT NULL, pid BIGINT NOT NULL, seen_ms BIGINT NOT NULL)";
+
+    // The server's clock, not the node's: nodes on machines with skewed clocks still compare fairly.
+    internal override string NowMillisSql => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
+
+    internal override async Task<bool> HeartbeatTableExistsAsync(DbConnection connection, CancellationToken ct)
+    {
+        await using var command = Command(connection, null, "SELECT to_regclass('akkarpc_nodes') IS NOT NULL");
+        return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+    }
+
     internal override string JournalQuery =>
         "SELECT ordering, created, deleted, persistence_id, sequence_number, message, manifest, identifier, writer_uuid FROM journal ORDER BY ordering";
 

@@ -71,6 +71,20 @@ public sealed class SqliteJournalDatabase : JournalDatabase
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 3;
     }
 
+    internal override bool Exists => File.Exists(FilePath);
+
+    internal override string HeartbeatTableSql =>
+        "CREATE TABLE IF NOT EXISTS akkarpc_nodes (address TEXT NOT NULL PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, seen_ms INTEGER NOT NULL)";
+
+    // julianday('now') is the clock of the machine running SQLite: the one machine every node on this file shares.
+    internal override string NowMillisSql => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+
+    internal override async Task<bool> HeartbeatTableExistsAsync(DbConnection connection, CancellationToken ct)
+    {
+        await using var command = Command(connection, null, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'akkarpc_nodes'");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 1;
+    }
+
     internal override string JournalQuery =>
         "SELECT ordering, created, deleted, persistence_id, sequence_number, message, manifest, identifier, writer_uuid FROM journal ORDER BY ordering";
 

@@ -4,6 +4,7 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Persistence.Hosting;
 using Akka.Persistence.Sql;
@@ -94,6 +95,7 @@ public static class AkkaRpcHostingExtensions
         builder.AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
         var connectionString = persistence.EffectiveConnectionString;
         var providerName = persistence.EffectiveProviderName;
+        if (persistence.Provider == JournalProvider.PostgreSql) connectionString = CapPostgresPool(connectionString);
         if (persistence.Provider == JournalProvider.Sqlite)
         {
             if (hostsEntities) SqliteFile.Prepare(connectionString);
@@ -102,6 +104,26 @@ public static class AkkaRpcHostingExtensions
         builder.WithJournalAndSnapshot(
             new SqlJournalPluginOptions(connectionString, providerName, persistence),
             new SqlSnapshotPluginOptions(connectionString, providerName, persistence));
+    }
+
+    /// <summary>Most PostgreSQL connections one node opens unless its connection string says otherwise.</summary>
+    internal const int DefaultPostgresPoolSize = 20;
+
+    /// <summary>
+    /// Npgsql's default pool (100 connections per process) lets a cold start of 3 nodes, each recovering dozens of
+    /// entities at once, ask for more connections than a default PostgreSQL server has (max_connections 100): the
+    /// cold-restart benchmark saw "53300: remaining connection slots are reserved" and entities failing recovery.
+    /// A node therefore uses at most <see cref="DefaultPostgresPoolSize"/> (journal and snapshot store share the pool;
+    /// a query waits for a free connection instead of failing). An explicit Maximum Pool Size in the connection
+    /// string wins.
+    /// </summary>
+    private static string CapPostgresPool(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant() is "maxpoolsize" or "maximumpoolsize"))
+            return connectionString;
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = DefaultPostgresPoolSize };
+        return builder.ConnectionString;
     }
 
     private static async Task StartAsync(ActorSystem system, AkkaRpcOptions options, AkkaRpcBuilder rpc)
@@ -157,6 +179,9 @@ public static class AkkaRpcHostingExtensions
         }
 
         system.ActorOf(MembershipLogger.Props(), MembershipLogger.Name);
+        // Tells a restore that this node uses the database (see NodeHeartbeat). Client-only nodes have no journal.
+        if (options.Persistence.Provider != JournalProvider.InMemory)
+            StartHeartbeat(system, JournalDatabase.For(options.Persistence));
         if (options.DeadProcessDetection.Enabled)
             system.ActorOf(DeadProcessDowner.Props(options.DeadProcessDetection), DeadProcessDowner.Name);
         var directory = new ServiceDirectory(endpoints);
@@ -165,6 +190,30 @@ public static class AkkaRpcHostingExtensions
         if (routes is not null) system.ActorOf(TransportMembership.Props(routes), TransportMembership.Name);
         runtime.Start(directory, correlator,
             new PolicyTable(rpc.DefaultPolicy, rpc.ServicePolicies, rpc.MethodPolicies), rpc.Resilience, rpc.Time, routes);
+    }
+
+    /// <summary>
+    /// Starts the node's <see cref="NodeHeartbeat"/> and registers the deletion of its row in coordinated shutdown, so
+    /// a node that leaves gracefully stops counting as running at once.
+    /// </summary>
+    private static void StartHeartbeat(ActorSystem system, JournalDatabase database)
+    {
+        var address = Cluster.Get(system).SelfAddress.ToString();
+        system.ActorOf(NodeHeartbeat.Props(database, address), NodeHeartbeat.Name);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "akkarpc-heartbeat-remove", async () =>
+        {
+            try
+            {
+                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await database.RemoveHeartbeatAsync(address, bound.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Best effort: the row then ages out after NodeHeartbeat.LiveWithin, as after a kill -9.
+                system.Log.Warning(e, "Could not delete this node's heartbeat row");
+            }
+            return Akka.Done.Instance;
+        });
     }
 }
 
