@@ -64,13 +64,11 @@ internal static class VariantRun
                     ? new PersistenceOptions { Provider = variant.Journal, ConnectionString = connection }
                     : new PersistenceOptions { Provider = JournalProvider.InMemory },
             };
-            // The node settings given with --set apply to the in-node caller too (same persistence knobs everywhere).
+            // The node settings given with --set apply to the caller too: the same persistence knobs where it hosts
+            // shards, and the client-side ones (e.g. Transport:Batching=false, which only the sender acts on) always.
             var builder = Host.CreateApplicationBuilder();
-            if (variant.CallerInNode)
-            {
-                builder.Configuration.AddInMemoryCollection(bench.NodeSettings.Select(s => KeyValuePair.Create($"{AkkaRpcOptions.Section}:{s.Key}", (string?)s.Value)));
-                builder.Configuration.GetSection(AkkaRpcOptions.Section).Bind(options);
-            }
+            builder.Configuration.AddInMemoryCollection(bench.NodeSettings.Select(s => KeyValuePair.Create($"{AkkaRpcOptions.Section}:{s.Key}", (string?)s.Value)));
+            builder.Configuration.GetSection(AkkaRpcOptions.Section).Bind(options);
             caller = BenchHost.Build(builder, options, LogLevel.Error);
             await caller.StartAsync().ConfigureAwait(false);
             var system = caller.Services.GetRequiredService<ActorSystem>();
