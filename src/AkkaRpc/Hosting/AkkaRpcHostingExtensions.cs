@@ -60,6 +60,9 @@ public static class AkkaRpcHostingExtensions
                 SeedNodes = options.SeedAddresses().ToArray(),
                 SplitBrainResolver = new KeepMajorityOption(),
             });
+        // Failover timing set as options wins over the embedded defaults and over a host's own HOCON.
+        var membership = options.Membership.ToHocon();
+        if (membership.Length > 0) builder.AddHocon(ConfigurationFactory.ParseString(membership), HoconAddMode.Prepend);
         WithPersistence(builder, options.Persistence, hostsEntities: rpc.Entities.Any(e => options.EffectiveRoles().Contains(e.Role) && e.Definition is not null));
         // Only nodes with the backup role run the singleton manager; the singleton lives on the oldest of them.
         if (options.Backup.Enabled && options.EffectiveRoles().Contains(options.Backup.Role))

@@ -68,6 +68,10 @@ public sealed class AkkaRpcOptions
     /// <summary>Load-shedding limits of this node.</summary>
     public Routing.LoadSheddingOptions LoadShedding { get; set; } = new();
 
+    /// <summary>Failover timing: failure detector, split brain resolver, removal margin, sharding retries (unset ones
+    /// keep the defaults of hocon/akkarpc.conf; see docs/failover.md).</summary>
+    public Membership.MembershipOptions Membership { get; set; } = new();
+
     /// <summary>Downing a member at once when its process is gone (on by default; see docs/failover.md).</summary>
     public Membership.DeadProcessDetectionOptions DeadProcessDetection { get; set; } = new();
 
@@ -109,6 +113,7 @@ public sealed class AkkaRpcOptions
         Check(LoadShedding.MaxQueueDelay > TimeSpan.Zero, "LoadShedding:MaxQueueDelay must be positive");
         Check(LoadShedding.MaxInFlightWrites >= 1, "LoadShedding:MaxInFlightWrites must be at least 1");
         Persistence.Validate();
+        Membership.Validate();
         DeadProcessDetection.Validate();
         Transport.Validate();
         Backup.Validate();
