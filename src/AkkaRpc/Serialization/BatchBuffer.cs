@@ -21,33 +21,23 @@ internal sealed class BatchBuffer
     public int Bytes => _body.WrittenCount;
 
     /// <summary>Appends <paramref name="call"/>; false (batch unchanged) when it cannot be encoded.</summary>
-    public bool TryAdd(RpcCall call, out Exception? error)
-    {
-        _item.ResetWrittenCount();
-        try
-        {
-            var writer = new MessagePackWriter(_item);
-            RpcSerializer.WriteCall(ref writer, call);
-            writer.Flush();
-        }
-        catch (Exception e) when (e is MessagePackSerializationException or ArgumentException or InvalidOperationException)
-        {
-            error = e;
-            return false;
-        }
-        Append();
-        error = null;
-        return true;
-    }
+    public bool TryAdd(RpcCall call, out Exception? error) =>
+        TryAppend(call, static (ref MessagePackWriter w, RpcCall c) => RpcSerializer.WriteCall(ref w, c), out error);
 
     /// <summary>Appends <paramref name="reply"/>; false (batch unchanged) when it cannot be encoded.</summary>
-    public bool TryAdd(RpcReply reply, out Exception? error)
+    public bool TryAdd(RpcReply reply, out Exception? error) =>
+        TryAppend(reply, static (ref MessagePackWriter w, RpcReply r) => RpcSerializer.WriteReply(ref w, r), out error);
+
+    private delegate void ItemWriter<in T>(ref MessagePackWriter writer, T item);
+
+    // Encodes into the scratch buffer first, so an item that fails half-way leaves the batch unchanged.
+    private bool TryAppend<T>(T item, ItemWriter<T> write, out Exception? error)
     {
         _item.ResetWrittenCount();
         try
         {
             var writer = new MessagePackWriter(_item);
-            RpcSerializer.WriteReply(ref writer, reply);
+            write(ref writer, item);
             writer.Flush();
         }
         catch (Exception e) when (e is MessagePackSerializationException or ArgumentException or InvalidOperationException)
