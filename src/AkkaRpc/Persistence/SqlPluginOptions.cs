@@ -49,6 +49,7 @@ internal sealed class SqlJournalPluginOptions : JournalOptions
 
     protected override StringBuilder Build(StringBuilder sb)
     {
+        sb.AppendLine($"class = {typeof(SqlJournal).AssemblyQualifiedName!.ToHocon()}");
         sb.AppendLine($"connection-string = {ConnectionString.ToHocon()}");
         sb.AppendLine($"provider-name = {ProviderName.ToHocon()}");
         // The write queue: entities' writes wait in a buffer of buffer-size, are taken batch-size rows at a time into
@@ -86,6 +87,7 @@ internal sealed class SqlSnapshotPluginOptions : SnapshotOptions
 
     protected override StringBuilder Build(StringBuilder sb)
     {
+        sb.AppendLine($"class = {typeof(SqlSnapshotStore).AssemblyQualifiedName!.ToHocon()}");
         sb.AppendLine($"connection-string = {ConnectionString.ToHocon()}");
         sb.AppendLine($"provider-name = {ProviderName.ToHocon()}");
         sb.AppendLine($"use-clone-connection = {UseCloneConnection.ToHocon()}");
