@@ -18,4 +18,6 @@ if [[ -z "${AKKARPC_POSTGRES:-}" && " $* " != *" --variants "* ]]; then
   AKKARPC_POSTGRES="$(bash scripts/postgres.sh | tail -n 1)"
   export AKKARPC_POSTGRES
 fi
+# The caller process gets the same gen0 budget the node processes get from their launcher (docs/performance.md).
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x4000000}"
 dotnet src/AkkaRpc.Bench/bin/Release/net10.0/AkkaRpc.Bench.dll --warmup 20 --seconds 10 "$@" | grep -E '^(setup|bench):'
