@@ -18,8 +18,6 @@ public abstract class FastRecoveryJournal : SqlWriteJournal
     /// <summary>Plugin configuration key: recovery reads one node's journal runs at once.</summary>
     public const string ReadersKey = "akkarpc-recovery-readers";
 
-    /// <summary>Recovery reads at once when <see cref="ReadersKey"/> is not set.</summary>
-    public const int DefaultReaders = 4;
 
     private readonly JournalRecoveryReader? _reader;
     private readonly WritesInFlight _writes = new();
@@ -31,7 +29,7 @@ public abstract class FastRecoveryJournal : SqlWriteJournal
         // The same configuration object the plugin builds from the same block, for table, column and provider names.
         var config = new JournalConfig(journalConfig.WithFallback(SqlPersistence.DefaultJournalConfiguration));
         var payloads = new RecoveryPayloads(Context.System, config.DefaultSerializer);
-        _reader = JournalRecoveryReader.For(config, payloads, Math.Max(1, journalConfig.GetInt(ReadersKey, DefaultReaders)));
+        _reader = JournalRecoveryReader.For(config, payloads, RecoveryConnections.ReadersFor(journalConfig.GetInt(ReadersKey, 0), config.ProviderName));
     }
 
     /// <inheritdoc />

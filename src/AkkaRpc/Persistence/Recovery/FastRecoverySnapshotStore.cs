@@ -20,7 +20,7 @@ public abstract class FastRecoverySnapshotStore : Akka.Persistence.Sql.Snapshot.
         var config = new SnapshotConfig(snapshotConfig.WithFallback(SqlPersistence.DefaultSnapshotConfiguration));
         var payloads = new RecoveryPayloads(Context.System, config.DefaultSerializer);
         _reader = SnapshotRecoveryReader.For(config, payloads,
-            Math.Max(1, snapshotConfig.GetInt(FastRecoveryJournal.ReadersKey, FastRecoveryJournal.DefaultReaders)));
+            RecoveryConnections.ReadersFor(snapshotConfig.GetInt(FastRecoveryJournal.ReadersKey, 0), config.ProviderName));
     }
 
     /// <inheritdoc />

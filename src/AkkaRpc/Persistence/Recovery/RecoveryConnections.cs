@@ -38,6 +38,17 @@ internal abstract class RecoveryConnections : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Reads at once per plugin instance (the journal and the snapshot store each have their own): the configured number,
+    /// or by provider. SQLite: 4, enough to keep 2 cores busy (a read is CPU work in the process, and every node on the
+    /// machine reads the same file). PostgreSQL: 6, because a read there mostly waits on the network and the server, and
+    /// 6 + 6 readers + the plugin's 3 write transactions stay under the node's pool of 20 connections
+    /// (AkkaRpcHostingExtensions.DefaultPostgresPoolSize), so recovery never starves writes of a connection.
+    /// </summary>
+    public static int ReadersFor(int configured, string? providerName) =>
+        configured > 0 ? configured
+        : providerName is not null && providerName.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase) ? 6 : 4;
+
     /// <summary>The SQL dialect's literal for a false boolean column (SQLite stores the plugin's bit as 0/1).</summary>
     public abstract string False { get; }
 
