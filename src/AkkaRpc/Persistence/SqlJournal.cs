@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Akka.Persistence.Sql.Journal;
+using AkkaRpc.Persistence.Recovery;
 
 namespace AkkaRpc.Persistence;
 
@@ -9,7 +10,7 @@ namespace AkkaRpc.Persistence;
 /// own so that hot paths the plugin serves through general machinery can be served directly where we measured a need;
 /// everything not overridden here is the plugin's.
 /// </summary>
-public class SqlJournal : SqlWriteJournal
+public class SqlJournal : FastRecoveryJournal
 {
     /// <summary>Called by Akka.Persistence with the plugin's configuration block.</summary>
     public SqlJournal(Config journalConfig) : base(journalConfig)

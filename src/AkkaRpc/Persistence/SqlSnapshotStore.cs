@@ -8,7 +8,7 @@ namespace AkkaRpc.Persistence;
 /// our own so that hot paths can be served directly where we measured a need; everything not overridden here is the
 /// plugin's.
 /// </summary>
-public class SqlSnapshotStore : Akka.Persistence.Sql.Snapshot.SqlSnapshotStore
+public class SqlSnapshotStore : Recovery.FastRecoverySnapshotStore
 {
     /// <summary>Called by Akka.Persistence with the plugin's configuration block.</summary>
     public SqlSnapshotStore(Config snapshotConfig) : base(snapshotConfig)
