@@ -49,6 +49,13 @@ public sealed class PersistenceOptions
     /// </summary>
     public int? JournalParallelism { get; set; }
 
+    /// <summary>
+    /// Journal writes through AkkaRpc's own group-commit writer (<c>Persistence/Writes</c>): every entity's rows that
+    /// wait go into one transaction with a prepared INSERT, into the plugin's tables and row format. Default true;
+    /// false keeps Akka.Persistence.Sql's write path (for comparison: docs/performance.md, "Durable path").
+    /// </summary>
+    public bool BatchedJournalWrites { get; set; } = true;
+
     /// <summary>Journal writes a node may queue before it rejects more (Akka.Persistence.Sql <c>buffer-size</c>).</summary>
     public int JournalBufferSize { get; set; } = 5000;
 

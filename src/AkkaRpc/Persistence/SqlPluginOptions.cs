@@ -31,12 +31,16 @@ internal sealed class SqlJournalPluginOptions : JournalOptions
         // thread in SQLite's busy wait. Without shared cache, read_uncommitted changes nothing else: a WAL reader
         // still sees only committed rows, as of its snapshot.
         DeferredReads = options.Provider == JournalProvider.Sqlite;
+        BatchedWrites = options.BatchedJournalWrites;
+        SqliteSynchronous = options.SqliteSynchronous;
         AutoInitialize = true;
         Serializer = null;
     }
 
     public string ConnectionString { get; }
     public string ProviderName { get; }
+    public bool BatchedWrites { get; }
+    public SqliteSynchronous SqliteSynchronous { get; }
     public int BatchSize { get; }
     public int Parallelism { get; }
     public int BufferSize { get; }
@@ -59,6 +63,9 @@ internal sealed class SqlJournalPluginOptions : JournalOptions
         sb.AppendLine($"buffer-size = {BufferSize.ToHocon()}");
         sb.AppendLine($"use-clone-connection = {UseCloneConnection.ToHocon()}");
         if (DeferredReads) sb.AppendLine("read-isolation-level = read-uncommitted");
+        // Read by SqlJournal: AkkaRpc's batched writer, and the synchronous level of its own SQLite connection.
+        sb.AppendLine($"{SqlJournal.BatchedWritesKey} = {BatchedWrites.ToHocon()}");
+        sb.AppendLine($"{SqlJournal.SqliteSynchronousKey} = {SqliteSynchronous.ToString().ToHocon()}");
         return base.Build(sb);
     }
 }

@@ -47,6 +47,18 @@ public class JournalSettingsTests
         Assert.False(journal.HasPath("read-isolation-level"));
     }
 
+    [Theory]
+    [InlineData(true, SqliteSynchronous.Normal)]
+    [InlineData(false, SqliteSynchronous.Full)]
+    public void The_journal_block_should_carry_the_batched_writer_switch_and_the_writers_synchronous_level(bool batched, SqliteSynchronous level)
+    {
+        var options = new PersistenceOptions { Provider = JournalProvider.Sqlite, BatchedJournalWrites = batched, SqliteSynchronous = level };
+        var journal = Rendered(options);
+        Assert.Equal(batched, journal.GetBoolean(SqlJournal.BatchedWritesKey));
+        Assert.Equal(level.ToString(), journal.GetString(SqlJournal.SqliteSynchronousKey));
+        Assert.True(new PersistenceOptions().BatchedJournalWrites);
+    }
+
     // The plugin block as our options render it, without the plugin's own defaults underneath.
     private static Config Rendered(PersistenceOptions options) =>
         ConfigurationFactory.ParseString(

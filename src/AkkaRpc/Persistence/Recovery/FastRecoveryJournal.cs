@@ -35,18 +35,20 @@ public abstract class FastRecoveryJournal : SqlWriteJournal
     /// <inheritdoc />
     public override Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
-        if (_reader is null) return base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
         // Read on the journal's thread, before anything is awaited, like the plugin reads its own record.
         var writeFinished = _writes.Finished(persistenceId);
-        return writeFinished.IsCompleted
-            ? _reader.HighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken)
-            : AfterWriteAsync(writeFinished, persistenceId, fromSequenceNr, cancellationToken);
+        if (writeFinished.IsCompleted)
+            return _reader?.HighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken)
+                ?? base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
+        return AfterWriteAsync(writeFinished, persistenceId, fromSequenceNr, cancellationToken);
     }
 
     private async Task<long> AfterWriteAsync(Task writeFinished, string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
         await writeFinished.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return await _reader!.HighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken).ConfigureAwait(false);
+        return _reader is null
+            ? await base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken).ConfigureAwait(false)
+            : await _reader.HighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -56,15 +58,22 @@ public abstract class FastRecoveryJournal : SqlWriteJournal
             ? base.ReplayMessagesAsync(context, persistenceId, fromSequenceNr, toSequenceNr, max, recoveryCallback)
             : _reader.ReplayAsync(persistenceId, fromSequenceNr, toSequenceNr, max, recoveryCallback, _stopping.Token);
 
-    /// <summary>Records each write (the plugin's write path, unchanged) so a later highest-sequence-number read waits for it.</summary>
-    protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records each write, whoever makes it (<see cref="WriteRowsAsync"/>), so a later highest-sequence-number read of
+    /// that id waits for it: the plugin's own record only knows the writes that went through the plugin.
+    /// </summary>
+    protected sealed override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
         var batch = messages as IReadOnlyList<AtomicWrite> ?? messages.ToList();
-        var written = base.WriteMessagesAsync(batch, cancellationToken);
+        var written = WriteRowsAsync(batch, cancellationToken);
         // The plugin keys its record by the batch's first persistence id: one persistent actor writes a batch.
         if (batch.Count > 0) _writes.Add(batch[0].PersistenceId, written);
         return written;
     }
+
+    /// <summary>Writes one persistent actor's batch; the plugin's write path unless a subclass has a faster one.</summary>
+    protected virtual Task<IImmutableList<Exception>> WriteRowsAsync(IReadOnlyList<AtomicWrite> messages, CancellationToken cancellationToken) =>
+        base.WriteMessagesAsync(messages, cancellationToken);
 
     /// <inheritdoc />
     protected override void PostStop()
