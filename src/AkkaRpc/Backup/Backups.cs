@@ -143,7 +143,7 @@ public static class Backups
         using var read = new ContentDigest();
         // Decoding and digesting the backup run ahead on another thread while the database writes.
         var rows = ReadAhead.Run(Observe(ReadAsync(folder, manifest, ct), read, "restore", total, progress, ct), ct);
-        await target.WriteAsync(rows, replaceExisting, async (written, checkCt) =>
+        async Task CheckAsync(IAsyncEnumerable<BackupRecord> written, CancellationToken checkCt)
         {
             var fromBackup = read.Summary();
             if (!SameContent(fromBackup, manifest.Content))
@@ -155,7 +155,14 @@ public static class Backups
             if (!SameContent(restored, manifest.Content))
                 throw new InvalidDataException(
                     $"{target.Description} would not hold what {folder} lists ({Difference(restored, manifest.Content)}); the restore was rolled back, nothing was changed");
-        }, null, ct).ConfigureAwait(false);
+        }
+
+        if (manifest.Data.Format == BackupFormat.Sqlite && target is SqliteJournalDatabase sqlite)
+            // SQLite into SQLite: the engine copies the rows from the attached backup file; the rows are still read
+            // and digested alongside, for the same checks.
+            await sqlite.CopyFromAsync(DataPath(folder, manifest), rows, replaceExisting, CheckAsync, ct).ConfigureAwait(false);
+        else
+            await target.WriteAsync(rows, replaceExisting, CheckAsync, null, ct).ConfigureAwait(false);
         return manifest;
     }
 

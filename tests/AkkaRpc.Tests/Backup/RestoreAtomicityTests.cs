@@ -13,13 +13,21 @@ public class RestoreAtomicityTests : IDisposable
 {
     private readonly TempFolder _folder = new();
 
+    // SQLite-format backups restored into SQLite take the engine's own copy (ATTACH + INSERT ... SELECT): same checks.
+    public static TheoryData<Backend, BackupFormat> Formats => new()
+    {
+        { Backend.Sqlite, BackupFormat.Ndjson },
+        { Backend.Sqlite, BackupFormat.Sqlite },
+        { Backend.PostgreSql, BackupFormat.Ndjson },
+        { Backend.PostgreSql, BackupFormat.Sqlite },
+    };
+
     [Theory]
-    [InlineData(Backend.Sqlite)]
-    [InlineData(Backend.PostgreSql)]
-    public async Task A_backup_whose_rows_do_not_match_its_manifest_should_leave_the_target_untouched(Backend backend)
+    [MemberData(nameof(Formats))]
+    public async Task A_backup_whose_rows_do_not_match_its_manifest_should_leave_the_target_untouched(Backend backend, BackupFormat format)
     {
         await using var target = await TestDatabase.CreateAsync(backend, _folder.Path, "target");
-        var folder = await ExportAsync("backup", Rows());
+        var folder = await BackupAsync("backup", Rows(), format);
         // The data file is intact (its SHA-256 still matches), but the manifest claims other content: a manifest written
         // by something else, or rows that changed between the digest and the file.
         var manifest = await BackupManifest.ReadAsync(folder);
@@ -58,12 +66,11 @@ public class RestoreAtomicityTests : IDisposable
     }
 
     [Theory]
-    [InlineData(Backend.Sqlite)]
-    [InlineData(Backend.PostgreSql)]
-    public async Task Snapshot_only_persistence_ids_and_tags_should_be_restored_whole(Backend backend)
+    [MemberData(nameof(Formats))]
+    public async Task Snapshot_only_persistence_ids_and_tags_should_be_restored_whole(Backend backend, BackupFormat format)
     {
         await using var target = await TestDatabase.CreateAsync(backend, _folder.Path, "target");
-        var folder = await ExportAsync("backup", Rows());
+        var folder = await BackupAsync("backup", Rows(), format);
 
         var manifest = await Backups.RestoreAsync(folder, Database(target), replaceExisting: false);
         var restored = await Backups.SummarizeAsync(Database(target));
@@ -96,6 +103,18 @@ public class RestoreAtomicityTests : IDisposable
     {
         var folder = _folder.File(name);
         await Backups.ExportAsync(rows.AsAsync(), folder, "test rows", TimeProvider.System);
+        return folder;
+    }
+
+    // A SQLite-format backup of a SQLite file holding the rows (the online backup API's copy, as `akkarpc backup` makes).
+    private async Task<string> BackupAsync(string name, BackupRecord[] rows, BackupFormat format)
+    {
+        var export = await ExportAsync(name + "-export", rows);
+        if (format == BackupFormat.Ndjson) return export;
+        var source = new SqliteJournalDatabase($"Data Source={_folder.File(name + "-source.db")}");
+        await Backups.RestoreAsync(export, source, replaceExisting: false);
+        var folder = _folder.File(name);
+        await Backups.CreateAsync(source, folder, BackupFormat.Sqlite, TimeProvider.System);
         return folder;
     }
 
