@@ -121,9 +121,11 @@ public static class Backups
 
     /// <summary>
     /// Restores the backup in <paramref name="folder"/> into <paramref name="target"/> (any backend): checks the data
-    /// file against its manifest first, refuses a target that a running cluster uses (a node heartbeat younger than
-    /// <see cref="NodeHeartbeat.LiveWithin"/>) or that is not empty, unless <paramref name="replaceExisting"/>, writes
-    /// in one transaction, and checks that the target now holds exactly the manifest's content.
+    /// file's size and SHA-256 against its manifest first, refuses a target that a running cluster uses (a node heartbeat
+    /// younger than <see cref="NodeHeartbeat.LiveWithin"/>) or that is not empty, unless <paramref name="replaceExisting"/>,
+    /// and writes in one transaction (or an equivalent all-or-nothing step) that becomes visible only after two checks
+    /// pass: the rows read from the backup add up to the manifest, and the rows read back from the target are exactly
+    /// the manifest's content. Any failure leaves the target as it was.
     /// </summary>
     /// <param name="folder">A backup or export folder.</param>
     /// <param name="target">The database to fill.</param>
@@ -138,12 +140,29 @@ public static class Backups
         if (!replaceExisting && await target.LiveNodesAsync(NodeHeartbeat.LiveWithin, ct).ConfigureAwait(false) is { Count: > 0 } live)
             throw new RestoreRefusedException(RunningClusterMessage(target, live));
         var total = manifest.Content.JournalRows + manifest.Content.TagRows + manifest.Content.SnapshotRows;
-        using var digest = new ContentDigest();
-        var rows = Observe(ReadAsync(folder, manifest, ct), digest, "restore", total, progress, ct);
-        await target.WriteAsync(rows, replaceExisting, null, ct).ConfigureAwait(false);
-        var restored = await SummarizeAsync(target, progress, ct).ConfigureAwait(false);
-        if (!SameContent(restored, manifest.Content))
-            throw new InvalidDataException($"{target.Description} does not hold what {folder} lists after the restore: {Difference(restored, manifest.Content)}");
+        using var read = new ContentDigest();
+        // Decoding and digesting the backup run ahead on another thread while the database writes.
+        var rows = ReadAhead.Run(Observe(ReadAsync(folder, manifest, ct), read, "restore", total, progress, ct), ct);
+        async Task CheckAsync(IAsyncEnumerable<BackupRecord> written, CancellationToken checkCt)
+        {
+            var fromBackup = read.Summary();
+            if (!SameContent(fromBackup, manifest.Content))
+                throw new InvalidDataException(
+                    $"{folder}: its rows do not add up to its manifest ({Difference(fromBackup, manifest.Content)}); nothing was changed in {target.Description}");
+            using var check = new ContentDigest();
+            await foreach (var _ in Observe(written, check, "check", total, progress, checkCt).ConfigureAwait(false)) { }
+            var restored = check.Summary();
+            if (!SameContent(restored, manifest.Content))
+                throw new InvalidDataException(
+                    $"{target.Description} would not hold what {folder} lists ({Difference(restored, manifest.Content)}); the restore was rolled back, nothing was changed");
+        }
+
+        if (manifest.Data.Format == BackupFormat.Sqlite && target is SqliteJournalDatabase sqlite)
+            // SQLite into SQLite: the engine copies the rows from the attached backup file; the rows are still read
+            // and digested alongside, for the same checks.
+            await sqlite.CopyFromAsync(DataPath(folder, manifest), rows, replaceExisting, CheckAsync, ct).ConfigureAwait(false);
+        else
+            await target.WriteAsync(rows, replaceExisting, CheckAsync, null, ct).ConfigureAwait(false);
         return manifest;
     }
 

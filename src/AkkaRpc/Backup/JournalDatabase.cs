@@ -61,16 +61,22 @@ public abstract class JournalDatabase
 
     /// <summary>
     /// Writes <paramref name="records"/> (journal rows, then tags, then snapshots) into this database in ONE
-    /// transaction, creating the tables when missing. A database that already holds rows is refused with
-    /// <see cref="RestoreRefusedException"/> unless <paramref name="replaceExisting"/>, which first deletes them in the
-    /// same transaction. Any failure rolls everything back: the target is as it was.
+    /// transaction (or an equivalent all-or-nothing step), creating the tables when missing. A database that already
+    /// holds rows is refused with <see cref="RestoreRefusedException"/> unless <paramref name="replaceExisting"/>, which
+    /// first deletes them in the same transaction. Any failure, including one thrown by
+    /// <paramref name="checkBeforeCommit"/>, rolls everything back: the target is as it was.
     /// </summary>
     /// <param name="records">The rows, in backup order.</param>
     /// <param name="replaceExisting">Delete existing rows first instead of refusing.</param>
+    /// <param name="checkBeforeCommit">Runs once every row is written, before anything becomes visible or durable:
+    /// it receives the written rows read back through the writing transaction, in backup order, and throws to refuse
+    /// them (the write is then rolled back).</param>
     /// <param name="progress">Receives the number of rows written so far.</param>
     /// <param name="ct">Cancels the write (and rolls it back).</param>
     public abstract Task<RowCounts> WriteAsync(
-        IAsyncEnumerable<BackupRecord> records, bool replaceExisting, IProgress<long>? progress = null, CancellationToken ct = default);
+        IAsyncEnumerable<BackupRecord> records, bool replaceExisting,
+        Func<IAsyncEnumerable<BackupRecord>, CancellationToken, Task>? checkBeforeCommit = null,
+        IProgress<long>? progress = null, CancellationToken ct = default);
 
     /// <summary>Writes (or refreshes) this node's heartbeat row, stamped with the database's clock (see <see cref="NodeHeartbeat"/>).</summary>
     /// <param name="address">The node's cluster address.</param>

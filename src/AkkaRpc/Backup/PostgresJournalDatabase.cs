@@ -74,13 +74,24 @@ public sealed class PostgresJournalDatabase : JournalDatabase
         "SELECT persistence_id, sequence_number, created, snapshot, manifest, serializer_id FROM snapshot ORDER BY persistence_id COLLATE \"C\", sequence_number";
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Rows go in by binary COPY. When this restore creates the tables (an empty database), they start with their
+    /// primary keys only, COPY runs with FREEZE (rows written already frozen: no later rewrite by VACUUM), and the
+    /// unique constraint and secondary indexes are built after the load, all inside the same transaction.
+    /// </remarks>
     public override async Task<RowCounts> WriteAsync(
-        IAsyncEnumerable<BackupRecord> records, bool replaceExisting, IProgress<long>? progress = null, CancellationToken ct = default)
+        IAsyncEnumerable<BackupRecord> records, bool replaceExisting,
+        Func<IAsyncEnumerable<BackupRecord>, CancellationToken, Task>? checkBeforeCommit = null,
+        IProgress<long>? progress = null, CancellationToken ct = default)
     {
         await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync(ct).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-        foreach (var statement in JournalSchema.PostgreSql) await ExecuteAsync(connection, transaction, statement, ct).ConfigureAwait(false);
+        // Index builds sort in memory instead of on disk; LOCAL: for this transaction only.
+        await ExecuteAsync(connection, transaction, "SET LOCAL maintenance_work_mem = '256MB'", ct).ConfigureAwait(false);
+        var creating = !await AnyTableExistsAsync(connection, transaction, ct).ConfigureAwait(false);
+        foreach (var statement in creating ? JournalSchema.PostgreSqlTables : JournalSchema.PostgreSql)
+            await ExecuteAsync(connection, transaction, statement, ct).ConfigureAwait(false);
         // No node may write between the emptiness check and the commit.
         await ExecuteAsync(connection, transaction, "LOCK TABLE journal, tags, snapshot IN EXCLUSIVE MODE", ct).ConfigureAwait(false);
         var existing = await CountAsync(connection, transaction, ct).ConfigureAwait(false);
@@ -93,6 +104,30 @@ public sealed class PostgresJournalDatabase : JournalDatabase
             await ExecuteAsync(connection, transaction, "DELETE FROM tags; DELETE FROM snapshot; DELETE FROM journal", ct).ConfigureAwait(false);
         }
 
+        var counts = await CopyAsync(connection, records, freeze: creating, progress, ct).ConfigureAwait(false);
+        if (creating)
+            foreach (var statement in JournalSchema.PostgreSqlIndexes) await ExecuteAsync(connection, transaction, statement, ct).ConfigureAwait(false);
+
+        // The identity must continue after the restored rows, or the next event a node writes collides with one.
+        await ExecuteAsync(connection, transaction,
+            "SELECT setval(pg_get_serial_sequence('journal', 'ordering'), COALESCE((SELECT MAX(ordering) FROM journal), 1), " +
+            "(SELECT MAX(ordering) FROM journal) IS NOT NULL)", ct).ConfigureAwait(false);
+        if (checkBeforeCommit is not null) await checkBeforeCommit(ReadAsync(connection, transaction, ct), ct).ConfigureAwait(false);
+        await transaction.CommitAsync(ct).ConfigureAwait(false);
+        progress?.Report(counts.Total);
+        return counts;
+    }
+
+    private static async Task<bool> AnyTableExistsAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
+    {
+        await using var command = Command(connection, transaction,
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('journal', 'tags', 'snapshot')");
+        return (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))! > 0;
+    }
+
+    private static async Task<RowCounts> CopyAsync(
+        NpgsqlConnection connection, IAsyncEnumerable<BackupRecord> records, bool freeze, IProgress<long>? progress, CancellationToken ct)
+    {
         long j = 0, t = 0, s = 0;
         NpgsqlBinaryImporter? importer = null;
         Type? importing = null;
@@ -106,37 +141,39 @@ public sealed class PostgresJournalDatabase : JournalDatabase
                     // COPY writes the given ordering into the GENERATED ALWAYS identity column, as restore needs.
                     if (importer is not null) await CompleteAsync(importer, ct).ConfigureAwait(false);
                     importing = record.GetType();
-                    importer = await connection.BeginBinaryImportAsync(CopyCommand(record), ct).ConfigureAwait(false);
+                    importer = await connection.BeginBinaryImportAsync(CopyCommand(record, freeze), ct).ConfigureAwait(false);
                 }
-                await importer!.StartRowAsync(ct).ConfigureAwait(false);
+                // Synchronous field writes: they fill Npgsql's buffer and only touch the socket when it is full; an
+                // awaited call per field cost more than the COPY itself.
+                importer!.StartRow();
                 switch (record)
                 {
                     case JournalRecord r:
-                        await importer.WriteAsync(r.Ordering, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                        await importer.WriteAsync(r.Created, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                        await importer.WriteAsync(r.Deleted, NpgsqlDbType.Boolean, ct).ConfigureAwait(false);
-                        await importer.WriteAsync(r.PersistenceId, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                        await importer.WriteAsync(r.SequenceNr, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                        await importer.WriteAsync(r.Message, NpgsqlDbType.Bytea, ct).ConfigureAwait(false);
-                        await WriteNullableAsync(importer, r.Manifest, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                        await WriteNullableAsync(importer, r.SerializerId, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
-                        await WriteNullableAsync(importer, r.WriterUuid, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+                        importer.Write(r.Ordering, NpgsqlDbType.Bigint);
+                        importer.Write(r.Created, NpgsqlDbType.Bigint);
+                        importer.Write(r.Deleted, NpgsqlDbType.Boolean);
+                        importer.Write(r.PersistenceId, NpgsqlDbType.Text);
+                        importer.Write(r.SequenceNr, NpgsqlDbType.Bigint);
+                        importer.Write(r.Message, NpgsqlDbType.Bytea);
+                        WriteNullable(importer, r.Manifest, NpgsqlDbType.Text);
+                        WriteNullable(importer, r.SerializerId, NpgsqlDbType.Integer);
+                        WriteNullable(importer, r.WriterUuid, NpgsqlDbType.Text);
                         j++;
                         break;
                     case TagRecord r:
-                        await importer.WriteAsync(r.OrderingId, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                        await importer.WriteAsync(r.Tag, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                        await importer.WriteAsync(r.SequenceNr, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                        await importer.WriteAsync(r.PersistenceId, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+                        importer.Write(r.OrderingId, NpgsqlDbType.Bigint);
+                        importer.Write(r.Tag, NpgsqlDbType.Text);
+                        importer.Write(r.SequenceNr, NpgsqlDbType.Bigint);
+                        importer.Write(r.PersistenceId, NpgsqlDbType.Text);
                         t++;
                         break;
                     case SnapshotRecord r:
-                        await importer.WriteAsync(r.PersistenceId, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                        await importer.WriteAsync(r.SequenceNr, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                        await importer.WriteAsync(r.Created, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                        await WriteNullableAsync(importer, r.Snapshot, NpgsqlDbType.Bytea, ct).ConfigureAwait(false);
-                        await WriteNullableAsync(importer, r.Manifest, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                        await WriteNullableAsync(importer, r.SerializerId, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
+                        importer.Write(r.PersistenceId, NpgsqlDbType.Text);
+                        importer.Write(r.SequenceNr, NpgsqlDbType.Bigint);
+                        importer.Write(r.Created, NpgsqlDbType.Bigint);
+                        WriteNullable(importer, r.Snapshot, NpgsqlDbType.Bytea);
+                        WriteNullable(importer, r.Manifest, NpgsqlDbType.Text);
+                        WriteNullable(importer, r.SerializerId, NpgsqlDbType.Integer);
                         s++;
                         break;
                 }
@@ -149,23 +186,18 @@ public sealed class PostgresJournalDatabase : JournalDatabase
         {
             if (importer is not null) await importer.DisposeAsync().ConfigureAwait(false);
         }
-
-        // The identity must continue after the restored rows, or the next event a node writes collides with one.
-        await ExecuteAsync(connection, transaction,
-            "SELECT setval(pg_get_serial_sequence('journal', 'ordering'), COALESCE((SELECT MAX(ordering) FROM journal), 1), " +
-            "(SELECT MAX(ordering) FROM journal) IS NOT NULL)", ct).ConfigureAwait(false);
-        await transaction.CommitAsync(ct).ConfigureAwait(false);
-        progress?.Report(j + t + s);
         return new RowCounts(j, t, s);
     }
 
-    private static string CopyCommand(BackupRecord record) => record switch
+    // FREEZE only for tables created in this transaction (PostgreSQL refuses it otherwise): no other transaction can
+    // see them before the commit, so writing the rows frozen changes nothing that anyone could observe.
+    private static string CopyCommand(BackupRecord record, bool freeze) => record switch
     {
-        JournalRecord => "COPY journal (ordering, created, deleted, persistence_id, sequence_number, message, manifest, identifier, writer_uuid) FROM STDIN (FORMAT BINARY)",
-        TagRecord => "COPY tags (ordering_id, tag, sequence_nr, persistence_id) FROM STDIN (FORMAT BINARY)",
-        SnapshotRecord => "COPY snapshot (persistence_id, sequence_number, created, snapshot, manifest, serializer_id) FROM STDIN (FORMAT BINARY)",
+        JournalRecord => "COPY journal (ordering, created, deleted, persistence_id, sequence_number, message, manifest, identifier, writer_uuid)",
+        TagRecord => "COPY tags (ordering_id, tag, sequence_nr, persistence_id)",
+        SnapshotRecord => "COPY snapshot (persistence_id, sequence_number, created, snapshot, manifest, serializer_id)",
         _ => throw new ArgumentException($"unknown record {record.GetType().Name}"),
-    };
+    } + (freeze ? " FROM STDIN (FORMAT BINARY, FREEZE)" : " FROM STDIN (FORMAT BINARY)");
 
     private static async Task CompleteAsync(NpgsqlBinaryImporter importer, CancellationToken ct)
     {
@@ -173,9 +205,13 @@ public sealed class PostgresJournalDatabase : JournalDatabase
         await importer.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken ct) =>
-        value is null ? importer.WriteNullAsync(ct) : importer.WriteAsync(value, type, ct);
+    private static void WriteNullable<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type) where T : class
+    {
+        if (value is null) importer.WriteNull(); else importer.Write(value, type);
+    }
 
-    private static Task WriteNullableAsync(NpgsqlBinaryImporter importer, int? value, NpgsqlDbType type, CancellationToken ct) =>
-        value is null ? importer.WriteNullAsync(ct) : importer.WriteAsync(value.Value, type, ct);
+    private static void WriteNullable(NpgsqlBinaryImporter importer, int? value, NpgsqlDbType type)
+    {
+        if (value is null) importer.WriteNull(); else importer.Write(value.Value, type);
+    }
 }
