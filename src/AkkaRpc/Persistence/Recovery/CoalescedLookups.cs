@@ -1,9 +1,10 @@
 namespace AkkaRpc.Persistence.Recovery;
 
 /// <summary>
-/// Turns many concurrent one-id lookups (highest sequence number, latest snapshot) into few multi-id queries. While a
-/// query is in flight, lookups of other ids queue; when it finishes, the next query serves every queued id at once (up
-/// to <c>maxBatch</c>). A cold restart starts thousands of entities within a second, and one query for 200 ids costs
+/// Turns many concurrent one-id lookups (highest sequence number, latest snapshot) into few multi-id queries. While
+/// <c>maxInFlight</c> queries are running (the readers set the number: measured on SQLite, one at a time made each
+/// entity wait 19 ms instead of 7 ms for no gain), lookups queue; when one finishes, the next query serves every
+/// queued id at once (up to <c>maxBatch</c>). A cold restart starts thousands of entities within a second, and one query for 200 ids costs
 /// little more than one for a single id, while each round trip pays the reader slot, the statement and, on
 /// PostgreSQL, the network: per entity the round trip was the cost. A lookup that finds nothing waiting starts its query at
 /// once, so a single entity restarting pays no delay.

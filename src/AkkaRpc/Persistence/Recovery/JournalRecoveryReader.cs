@@ -22,7 +22,7 @@ internal sealed class JournalRecoveryReader : IDisposable
         _connections = connections;
         _sql = sql;
         _payloads = payloads;
-        _highest = new CoalescedLookups<long>(ReadHighestAsync, none: 0, RecoverySql.MaxIdsPerQuery, maxInFlight: 1, stopping);
+        _highest = new CoalescedLookups<long>(ReadHighestAsync, none: 0, RecoverySql.MaxIdsPerQuery, maxInFlight: connections.Readers, stopping);
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ internal sealed class SnapshotRecoveryReader : IDisposable
         _connections = connections;
         _sql = sql;
         _payloads = payloads;
-        _latest = new CoalescedLookups<SelectedSnapshot?>(ReadLatestAsync, none: null, RecoverySql.MaxIdsPerQuery, maxInFlight: 1, stopping);
+        _latest = new CoalescedLookups<SelectedSnapshot?>(ReadLatestAsync, none: null, RecoverySql.MaxIdsPerQuery, maxInFlight: connections.Readers, stopping);
     }
 
     /// <summary>A reader for the store configured by <paramref name="config"/>, or null for a provider it does not know.</summary>
