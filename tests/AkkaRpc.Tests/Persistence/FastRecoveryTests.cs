@@ -164,6 +164,109 @@ public sealed class FastRecoveryTests : IDisposable
         reader.ExpectTerminated(actor, Bound);
     }
 
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.PostgreSql)]
+    public async Task Many_ids_recovering_at_once_should_each_read_what_the_plugin_reads(Backend backend)
+    {
+        await using var database = await TestDatabase.CreateAsync(backend, _folder.Path);
+        using var journals = Journals.Start(database);
+        // 60 ids with events (every third with snapshots, every fifth with its first events deleted) among 40 with none.
+        var written = Enumerable.Range(0, 60).Select(i => $"many-{i}").ToList();
+        journals.WriteMany(written.Select(pid => (pid, 1L, Enumerable.Range(1, 7).Select(n => (object)new Deposited(pid, n)).ToArray())));
+        for (var i = 0; i < written.Count; i += 3)
+        {
+            journals.SaveSnapshot(new SnapshotMetadata(written[i], 3, DateTime.UtcNow), new Balance(written[i], 6));
+            journals.SaveSnapshot(new SnapshotMetadata(written[i], 5, DateTime.UtcNow), new Balance(written[i], 15));
+        }
+        for (var i = 0; i < written.Count; i += 5) journals.DeleteTo(written[i], 4);
+        var pids = written.Concat(Enumerable.Range(0, 40).Select(i => $"none-{i}")).OrderBy(p => p.GetHashCode()).ToList();
+
+        // Every id asked at once, as a cold restart asks: most lookups queue behind one in flight and share a query.
+        var snapshots = await journals.LoadAllAtOnce(journals.FastSnapshots, pids);
+        var fromZero = journals.ReplayAllAtOnce(journals.Fast, pids, from: 1);
+        var fromSix = journals.ReplayAllAtOnce(journals.Fast, pids, from: 6);
+        foreach (var pid in pids)
+        {
+            journals.AssertSameSnapshot(journals.Load(journals.OriginalSnapshots, pid), snapshots[pid]);
+            Journals.AssertSame(journals.ReplayOne(journals.Original, pid, 1), fromZero[pid]);
+            Journals.AssertSame(journals.ReplayOne(journals.Original, pid, 6), fromSix[pid]);
+        }
+        Assert.Equal(20, snapshots.Values.Count(s => s.Snapshot is not null));
+        Assert.All(written, pid => Assert.Equal(7, fromZero[pid].Highest));
+        Assert.Equal(7, fromSix[written[0]].Highest);
+        Assert.Equal([6L, 7L], fromSix[written[0]].Events.Select(e => e.SequenceNr));
+        Assert.Equal([5L, 6L, 7L], fromZero[written[0]].Events.Select(e => e.SequenceNr));
+        Assert.All(pids.Where(p => p.StartsWith("none-", StringComparison.Ordinal)), pid => Assert.Equal(0, fromZero[pid].Highest));
+
+        // And persistent actors started all at once recover snapshot plus later events, each its own.
+        var totals = await journals.RecoverAllAtOnce(written);
+        for (var i = 0; i < written.Count; i++)
+            // Snapshot 15 + events 6 and 7; events 5..7 after a delete up to 4; all of 1..7 otherwise.
+            Assert.Equal((i % 3 == 0 ? 15 + 6 + 7 : i % 5 == 0 ? 5 + 6 + 7 : 28, 7L), totals[written[i]]);
+    }
+
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.PostgreSql)]
+    public async Task A_bad_snapshot_among_many_loaded_at_once_should_fail_only_its_own_recovery(Backend backend)
+    {
+        await using var database = await TestDatabase.CreateAsync(backend, _folder.Path);
+        using var journals = Journals.Start(database);
+        var good = Enumerable.Range(0, 12).Select(i => $"good-{i}").ToList();
+        journals.WriteMany(good.Select(pid => (pid, 1L, new object[] { new Deposited(pid, 1), new Deposited(pid, 2) })));
+        foreach (var pid in good) journals.SaveSnapshot(new SnapshotMetadata(pid, 1, DateTime.UtcNow), new Balance(pid, 100));
+        journals.Write("bad-1", 1, [new Deposited("bad-1", 1)]);
+        journals.SaveSnapshot(new SnapshotMetadata("bad-1", 1, DateTime.UtcNow), new Unreadable("z"));
+        var pids = good.Take(6).Append("bad-1").Concat(good.Skip(6)).ToList();
+
+        var loaded = await journals.LoadAllAtOnce(journals.FastSnapshots, pids);
+        var failure = Assert.IsType<LoadSnapshotFailed>(loaded["bad-1"].Failure);
+        Assert.Contains("snapshot bad-1 #1", failure.Cause.ToString(), StringComparison.Ordinal);
+        Assert.All(good, pid => Assert.Equal(new Balance(pid, 100), loaded[pid].Snapshot!.Snapshot));
+
+        // Started all at once, the bad one stops and every other recovers.
+        var probe = journals.Probe();
+        var bad = journals.System.ActorOf(Props.Create(() => new Summing("bad-1")));
+        probe.Watch(bad);
+        var totals = await journals.RecoverAllAtOnce(good);
+        probe.ExpectTerminated(bad, Bound);
+        Assert.All(good, pid => Assert.Equal((102L, 2L), totals[pid]));
+    }
+
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.PostgreSql)]
+    public async Task Replays_asked_right_after_writes_should_see_the_writes_while_lookups_are_coalesced(Backend backend)
+    {
+        await using var database = await TestDatabase.CreateAsync(backend, _folder.Path);
+        using var journals = Journals.Start(database);
+        for (var round = 0; round < 5; round++)
+        {
+            // Each id's replay is queued right behind its write, between other ids' writes and replays and replays of
+            // ids without events, so its highest-sequence-number lookup waits for its write and then joins a shared query.
+            var work = Enumerable.Range(0, 12).Select(i =>
+            {
+                var pid = $"acc-cw{round}-{i}";
+                var writer = journals.Probe();
+                journals.Fast.Tell(Journals.WriteOf(pid, 1, [new Deposited(pid, 1), new Deposited(pid, 2), new Deposited(pid, 3)], writer.Ref), writer.Ref);
+                var reader = journals.Probe();
+                journals.Fast.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, pid, reader.Ref), reader.Ref);
+                var idle = journals.Probe();
+                journals.Fast.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, $"nobody-{round}-{i}", idle.Ref), idle.Ref);
+                return (writer, reader, idle);
+            }).ToList();
+            foreach (var (writer, reader, idle) in work)
+            {
+                var replayed = Journals.Collect(reader);
+                Assert.Equal(3, replayed.Highest);
+                Assert.Equal([1L, 2L, 3L], replayed.Events.Select(e => e.SequenceNr));
+                Assert.Equal(0, Journals.Collect(idle).Highest);
+                writer.ExpectMsg<WriteMessagesSuccessful>(Bound);
+            }
+        }
+    }
+
     // ---- the harness: our plugins and the plain plugin on one database ------------------------------------------
 
     internal sealed record Deposited(string Account, long Amount);
@@ -203,6 +306,11 @@ public sealed class FastRecoveryTests : IDisposable
     }
 
     private sealed record Replay(IReadOnlyList<IPersistentRepresentation> Events, long Highest);
+
+    private sealed record LoadAnswer(LoadSnapshotResult? Result, LoadSnapshotFailed? Failure)
+    {
+        public SelectedSnapshot? Snapshot => Result?.Snapshot;
+    }
 
     private sealed class Journals : IDisposable
     {
@@ -274,6 +382,23 @@ public sealed class FastRecoveryTests : IDisposable
             }
         }
 
+        /// <summary>Writes one batch per id, all in one request, through our journal and waits for them.</summary>
+        public void WriteMany(IEnumerable<(string Pid, long FirstSequenceNr, object[] Payloads)> writes)
+        {
+            var writer = Probe();
+            var atomic = writes.Select(w => (IPersistentEnvelope)new AtomicWrite(w.Payloads
+                .Select((p, i) => (IPersistentRepresentation)new Persistent(p, w.FirstSequenceNr + i, w.Pid, "", false, writer.Ref, "writer-1"))
+                .ToImmutableList())).ToList();
+            Fast.Tell(new WriteMessages(atomic, writer.Ref, 1), writer.Ref);
+            writer.ExpectMsg<WriteMessagesSuccessful>(Bound);
+            var events = atomic.Sum(a => ((AtomicWrite)a).Size);
+            for (var i = 0; i < events; i++)
+            {
+                var answer = writer.ExpectMsg<object>(Bound);
+                Assert.True(answer is WriteMessageSuccess, $"write: {answer}");
+            }
+        }
+
         public void SaveSnapshot(SnapshotMetadata metadata, object snapshot)
         {
             var probe = Probe();
@@ -302,18 +427,66 @@ public sealed class FastRecoveryTests : IDisposable
             }
         }
 
+        public Replay ReplayOne(IActorRef journal, string pid, long from, long to = long.MaxValue, long max = long.MaxValue)
+        {
+            var probe = Probe();
+            journal.Tell(new ReplayMessages(from, to, max, pid, probe.Ref), probe.Ref);
+            return Collect(probe);
+        }
+
+        /// <summary>Asks for every id's replay before collecting any answer.</summary>
+        public Dictionary<string, Replay> ReplayAllAtOnce(IActorRef journal, IReadOnlyList<string> pids, long from)
+        {
+            var probes = pids.Select(pid =>
+            {
+                var probe = Probe();
+                journal.Tell(new ReplayMessages(from, long.MaxValue, long.MaxValue, pid, probe.Ref), probe.Ref);
+                return (pid, probe);
+            }).ToList();
+            return probes.ToDictionary(p => p.pid, p => Collect(p.probe));
+        }
+
+        /// <summary>Asks for every id's latest snapshot before awaiting any answer.</summary>
+        public async Task<Dictionary<string, LoadAnswer>> LoadAllAtOnce(IActorRef store, IReadOnlyList<string> pids)
+        {
+            var asks = pids.Select(pid => (pid, answer: store.Ask<object>(new LoadSnapshot(pid, SnapshotSelectionCriteria.Latest, long.MaxValue), Bound))).ToList();
+            await Task.WhenAll(asks.Select(a => a.answer));
+            return asks.ToDictionary(a => a.pid, a => a.answer.Result switch
+            {
+                LoadSnapshotResult result => new LoadAnswer(result, null),
+                LoadSnapshotFailed failed => new LoadAnswer(null, failed),
+                var other => throw new Xunit.Sdk.XunitException($"unexpected answer to a load: {other}"),
+            });
+        }
+
+        public LoadSnapshotResult Load(IActorRef store, string pid, SnapshotSelectionCriteria? criteria = null)
+        {
+            var probe = Probe();
+            store.Tell(new LoadSnapshot(pid, criteria ?? SnapshotSelectionCriteria.Latest, long.MaxValue), probe.Ref);
+            return probe.ExpectMsg<LoadSnapshotResult>(Bound);
+        }
+
+        /// <summary>Starts a persistent actor per id, all at once, then asks each what it recovered.</summary>
+        public async Task<Dictionary<string, (long Total, long LastSequenceNr)>> RecoverAllAtOnce(IReadOnlyList<string> pids)
+        {
+            var actors = pids.Select(pid => (pid, actor: System.ActorOf(Props.Create(() => new Summing(pid))))).ToList();
+            var answers = actors.Select(a => (a.pid, answer: a.actor.Ask<(long, long)>("state?", Bound))).ToList();
+            await Task.WhenAll(answers.Select(a => a.answer));
+            foreach (var (_, actor) in actors) System.Stop(actor);
+            return answers.ToDictionary(a => a.pid, a => a.answer.Result);
+        }
+
         /// <summary>Replays through both journals and asserts every field of every event is the same.</summary>
         public Replay AssertSameReplay(string pid, long from, long to, long max)
         {
-            Replay Ask(IActorRef journal)
-            {
-                var probe = Probe();
-                journal.Tell(new ReplayMessages(from, to, max, pid, probe.Ref), probe.Ref);
-                return Collect(probe);
-            }
+            var fast = ReplayOne(Fast, pid, from, to, max);
+            var original = ReplayOne(Original, pid, from, to, max);
+            AssertSame(original, fast);
+            return fast;
+        }
 
-            var fast = Ask(Fast);
-            var original = Ask(Original);
+        public static void AssertSame(Replay original, Replay fast)
+        {
             Assert.Equal(original.Highest, fast.Highest);
             Assert.Equal(original.Events.Count, fast.Events.Count);
             foreach (var (mine, theirs) in fast.Events.Zip(original.Events))
@@ -328,21 +501,16 @@ public sealed class FastRecoveryTests : IDisposable
                 Assert.Equal(theirs.Timestamp, mine.Timestamp);
                 Assert.Equal(theirs.Sender, mine.Sender);
             }
-            return fast;
         }
 
         /// <summary>Loads through both snapshot stores and asserts the same snapshot (or none) comes back.</summary>
-        public SelectedSnapshot? AssertSameSnapshot(string pid, SnapshotSelectionCriteria criteria)
-        {
-            LoadSnapshotResult Ask(IActorRef store)
-            {
-                var probe = Probe();
-                store.Tell(new LoadSnapshot(pid, criteria, long.MaxValue), probe.Ref);
-                return probe.ExpectMsg<LoadSnapshotResult>(Bound);
-            }
+        public SelectedSnapshot? AssertSameSnapshot(string pid, SnapshotSelectionCriteria criteria) =>
+            AssertSameSnapshot(Load(OriginalSnapshots, pid, criteria), new LoadAnswer(Load(FastSnapshots, pid, criteria), null));
 
-            var fast = Ask(FastSnapshots);
-            var original = Ask(OriginalSnapshots);
+        public SelectedSnapshot? AssertSameSnapshot(LoadSnapshotResult original, LoadAnswer answer)
+        {
+            Assert.Null(answer.Failure);
+            var fast = answer.Result!;
             Assert.Equal(original.ToSequenceNr, fast.ToSequenceNr);
             if (original.Snapshot is null)
             {

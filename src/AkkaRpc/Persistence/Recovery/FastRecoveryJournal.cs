@@ -29,7 +29,8 @@ public abstract class FastRecoveryJournal : SqlWriteJournal
         // The same configuration object the plugin builds from the same block, for table, column and provider names.
         var config = new JournalConfig(journalConfig.WithFallback(SqlPersistence.DefaultJournalConfiguration));
         var payloads = new RecoveryPayloads(Context.System, config.DefaultSerializer);
-        _reader = JournalRecoveryReader.For(config, payloads, RecoveryConnections.ReadersFor(journalConfig.GetInt(ReadersKey, 0), config.ProviderName));
+        _reader = JournalRecoveryReader.For(config, payloads, RecoveryConnections.ReadersFor(journalConfig.GetInt(ReadersKey, 0), config.ProviderName),
+            _stopping.Token);
     }
 
     /// <inheritdoc />

@@ -13,6 +13,7 @@ namespace AkkaRpc.Persistence.Recovery;
 public abstract class FastRecoverySnapshotStore : Akka.Persistence.Sql.Snapshot.SqlSnapshotStore
 {
     private readonly SnapshotRecoveryReader? _reader;
+    private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Called by Akka.Persistence with the plugin's configuration block.</summary>
     protected FastRecoverySnapshotStore(Config snapshotConfig) : base(snapshotConfig)
@@ -20,7 +21,8 @@ public abstract class FastRecoverySnapshotStore : Akka.Persistence.Sql.Snapshot.
         var config = new SnapshotConfig(snapshotConfig.WithFallback(SqlPersistence.DefaultSnapshotConfiguration));
         var payloads = new RecoveryPayloads(Context.System, config.DefaultSerializer);
         _reader = SnapshotRecoveryReader.For(config, payloads,
-            RecoveryConnections.ReadersFor(snapshotConfig.GetInt(FastRecoveryJournal.ReadersKey, 0), config.ProviderName));
+            RecoveryConnections.ReadersFor(snapshotConfig.GetInt(FastRecoveryJournal.ReadersKey, 0), config.ProviderName),
+            _stopping.Token);
     }
 
     /// <inheritdoc />
@@ -34,7 +36,9 @@ public abstract class FastRecoverySnapshotStore : Akka.Persistence.Sql.Snapshot.
     {
         try
         {
+            _stopping.Cancel();
             _reader?.Dispose();
+            _stopping.Dispose();
         }
         finally
         {

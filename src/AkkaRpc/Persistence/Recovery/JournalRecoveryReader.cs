@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Config;
 
@@ -7,36 +8,62 @@ namespace AkkaRpc.Persistence.Recovery;
 /// <summary>
 /// The journal's recovery reads (highest sequence number, replay) as plain ADO.NET commands on
 /// <see cref="RecoveryConnections"/>, returning what Akka.Persistence.Sql's own reads return for the same rows.
+/// Highest-sequence-number lookups of entities starting at the same time share one query (<see cref="CoalescedLookups{T}"/>).
 /// </summary>
-internal sealed class JournalRecoveryReader(RecoveryConnections connections, RecoverySql.Journal sql, RecoveryPayloads payloads) : IDisposable
+internal sealed class JournalRecoveryReader : IDisposable
 {
+    private readonly RecoveryConnections _connections;
+    private readonly RecoverySql.Journal _sql;
+    private readonly RecoveryPayloads _payloads;
+    private readonly CoalescedLookups<long> _highest;
+
+    private JournalRecoveryReader(RecoveryConnections connections, RecoverySql.Journal sql, RecoveryPayloads payloads, CancellationToken stopping)
+    {
+        _connections = connections;
+        _sql = sql;
+        _payloads = payloads;
+        _highest = new CoalescedLookups<long>(ReadHighestAsync, none: 0, RecoverySql.MaxIdsPerQuery, maxInFlight: connections.Readers, stopping);
+    }
+
     /// <summary>
     /// A reader for the plugin configured by <paramref name="config"/>, or null when the fast path does not apply
     /// (a provider it does not know, or the plugin's delete-compatibility mode, whose highest sequence number also
     /// reads a metadata table): the plugin's own reads then serve recovery.
     /// </summary>
-    public static JournalRecoveryReader? For(JournalConfig config, RecoveryPayloads payloads, int readers)
+    public static JournalRecoveryReader? For(JournalConfig config, RecoveryPayloads payloads, int readers, CancellationToken stopping)
     {
         if (config.DaoConfig.SqlCommonCompatibilityMode) return null;
         var connections = RecoveryConnections.For(config.ProviderName, config.ConnectionString, readers);
-        return connections is null ? null : new JournalRecoveryReader(connections, RecoverySql.For(config, connections.False), payloads);
+        return connections is null
+            ? null
+            : new JournalRecoveryReader(connections, RecoverySql.For(config, connections.False, connections.IdTable), payloads, stopping);
     }
 
     /// <summary>
     /// BaseByteArrayJournalDao.HighestSequenceNr: the largest sequence number stored for the id (deleted rows count:
     /// the plugin keeps the newest deleted row for this), above <paramref name="fromSequenceNr"/> when that is not 0;
-    /// 0 when there is none.
+    /// 0 when there is none. The largest number above <c>from</c> is the largest number if that is above <c>from</c>
+    /// and none otherwise, so the shared query reads only the largest and the bound is applied here.
     /// </summary>
-    public Task<long> HighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken) =>
-        connections.ReadAsync(async (connection, ct) =>
+    public async Task<long> HighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
+    {
+        var highest = await _highest.LookupAsync(persistenceId, cancellationToken).ConfigureAwait(false);
+        return highest > fromSequenceNr ? highest : 0;
+    }
+
+    private Task<IReadOnlyDictionary<string, LookupResult<long>>> ReadHighestAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        _connections.ReadAsync<IReadOnlyDictionary<string, LookupResult<long>>>(async (connection, ct) =>
         {
-            var command = fromSequenceNr == 0
-                ? connection.Command(sql.HighestSequenceNr, RecoverySql.PersistenceId)
-                : connection.Command(sql.HighestSequenceNrAbove, RecoverySql.PersistenceId, RecoverySql.From);
-            command.Parameters[0].Value = persistenceId;
-            if (fromSequenceNr != 0) command.Parameters[1].Value = fromSequenceNr;
-            var highest = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
-            return highest is null or DBNull ? 0L : Convert.ToInt64(highest, System.Globalization.CultureInfo.InvariantCulture);
+            var command = connection.Command(_sql.HighestSequenceNrs, RecoverySql.Ids);
+            command.Parameters[0].Value = _connections.IdsValue(ids);
+            var found = new Dictionary<string, LookupResult<long>>(ids.Count, StringComparer.Ordinal);
+            await using var rows = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await rows.ReadAsync(ct).ConfigureAwait(false))
+            {
+                if (rows.IsDBNull(1)) continue;
+                found[rows.GetString(0)] = new LookupResult<long>(Convert.ToInt64(rows.GetValue(1), CultureInfo.InvariantCulture), null);
+            }
+            return found;
         }, cancellationToken);
 
     /// <summary>
@@ -47,18 +74,18 @@ internal sealed class JournalRecoveryReader(RecoveryConnections connections, Rec
     /// </summary>
     public Task ReplayAsync(string persistenceId, long fromSequenceNr, long toSequenceNr, long max,
         Action<IPersistentRepresentation> recoveryCallback, CancellationToken cancellationToken) =>
-        connections.ReadAsync(async (connection, ct) =>
+        _connections.ReadAsync(async (connection, ct) =>
         {
-            var command = connection.Command(sql.Replay, RecoverySql.PersistenceId, RecoverySql.From, RecoverySql.To, RecoverySql.Max);
+            var command = connection.Command(_sql.Replay, RecoverySql.PersistenceId, RecoverySql.From, RecoverySql.To, RecoverySql.Max);
             command.Parameters[0].Value = persistenceId;
             command.Parameters[1].Value = fromSequenceNr;
             command.Parameters[2].Value = toSequenceNr;
             command.Parameters[3].Value = Math.Max(0, max);
             await using DbDataReader rows = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await rows.ReadAsync(ct).ConfigureAwait(false))
-                recoveryCallback(payloads.Event(rows, persistenceId, sql.ReadsWriterUuid));
+                recoveryCallback(_payloads.Event(rows, persistenceId, _sql.ReadsWriterUuid));
             return true;
         }, cancellationToken);
 
-    public void Dispose() => connections.Dispose();
+    public void Dispose() => _connections.Dispose();
 }

@@ -52,6 +52,16 @@ internal abstract class RecoveryConnections : IDisposable
     /// <summary>The SQL dialect's literal for a false boolean column (SQLite stores the plugin's bit as 0/1).</summary>
     public abstract string False { get; }
 
+    /// <summary>
+    /// A table expression, aliased <c>ids</c> with one column <c>id</c>, of the persistence ids bound to the single
+    /// parameter <see cref="RecoverySql.Ids"/> by <see cref="IdsValue"/>: one statement text serves any number of ids,
+    /// so it is parsed and planned once.
+    /// </summary>
+    public abstract string IdTable { get; }
+
+    /// <summary>The value of the <see cref="RecoverySql.Ids"/> parameter for <paramref name="ids"/>.</summary>
+    public abstract object IdsValue(IReadOnlyList<string> ids);
+
     /// <summary>Runs <paramref name="read"/> on a reader connection once one is free.</summary>
     public async Task<T> ReadAsync<T>(Func<RecoveryConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
@@ -81,6 +91,11 @@ internal abstract class RecoveryConnections : IDisposable
         private int _disposed;
 
         public override string False => "0";
+
+        // SQLite has no array parameter: the ids travel as one JSON array, unpacked by the built-in json_each.
+        public override string IdTable => $"(SELECT value AS id FROM json_each({RecoverySql.Ids})) AS ids";
+
+        public override object IdsValue(IReadOnlyList<string> ids) => System.Text.Json.JsonSerializer.Serialize(ids);
 
         protected override Task<T> RunAsync<T>(Func<RecoveryConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken) =>
             Task.Run(async () =>
@@ -129,6 +144,11 @@ internal abstract class RecoveryConnections : IDisposable
     private sealed class Postgres(string connectionString, int readers) : RecoveryConnections(readers)
     {
         public override string False => "FALSE";
+
+        public override string IdTable => $"unnest({RecoverySql.Ids}) AS ids(id)";
+
+        // Npgsql sends a string array as text[].
+        public override object IdsValue(IReadOnlyList<string> ids) => ids as string[] ?? [.. ids];
 
         protected override async Task<T> RunAsync<T>(Func<RecoveryConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
         {

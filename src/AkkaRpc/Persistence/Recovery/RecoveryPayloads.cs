@@ -27,7 +27,7 @@ internal sealed class RecoveryPayloads(ActorSystem system, string? defaultSerial
         var manifest = row.IsDBNull(3) ? null : row.GetString(3);
         var timestamp = row.GetInt64(4);
         var writerUuid = readsWriterUuid && !row.IsDBNull(5) ? row.GetString(5) : null;
-        var payload = Payload(message, identifier, manifest, () => $"journal row {persistenceId} #{sequenceNr}");
+        var payload = Payload(message, identifier, manifest, "journal row", persistenceId, sequenceNr);
         return new Persistent(payload, sequenceNr, persistenceId, manifest, isDeleted: false, ActorRefs.NoSender, writerUuid, timestamp);
     }
 
@@ -40,11 +40,13 @@ internal sealed class RecoveryPayloads(ActorSystem system, string? defaultSerial
         var data = row.IsDBNull(2) ? null! : (byte[])row.GetValue(2);
         var manifest = row.IsDBNull(3) ? null : row.GetString(3);
         int? serializerId = row.IsDBNull(4) ? null : row.GetInt32(4);
-        var payload = Payload(data, serializerId, manifest, () => $"snapshot {persistenceId} #{sequenceNr}");
+        var payload = Payload(data, serializerId, manifest, "snapshot", persistenceId, sequenceNr);
         return new SelectedSnapshot(new SnapshotMetadata(persistenceId, sequenceNr, created), payload);
     }
 
-    private object Payload(byte[] bytes, int? serializerId, string? manifest, Func<string> what)
+    // The row is named by plain arguments, not a message-making closure: that closure cost an allocation on every
+    // replayed row, and only a failing row needs the message.
+    private object Payload(byte[] bytes, int? serializerId, string? manifest, string what, string persistenceId, long sequenceNr)
     {
         try
         {
@@ -58,7 +60,7 @@ internal sealed class RecoveryPayloads(ActorSystem system, string? defaultSerial
         {
             // The plugin fails the replay with the serializer's bare exception; this names the row that failed.
             throw new RecoveryReadException(
-                $"{what()} could not be deserialized (serializer {serializerId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, " +
+                $"{what} {persistenceId} #{sequenceNr} could not be deserialized (serializer {serializerId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, " +
                 $"manifest '{manifest}'): {e.Message}", e);
         }
     }

@@ -10,16 +10,28 @@ namespace AkkaRpc.Persistence.Recovery;
 /// </summary>
 internal static class RecoverySql
 {
+    /// <summary>
+    /// Most ids one multi-id lookup reads: more queue for the next query, so one query's rows, and the wait of the ids
+    /// at its end, stay small.
+    /// </summary>
+    public const int MaxIdsPerQuery = 256;
+
     /// <summary>Parameter names, shared by the statements below.</summary>
-    public const string PersistenceId = "@pid", From = "@from", To = "@to", Max = "@max", Timestamp = "@ts";
+    public const string PersistenceId = "@pid", From = "@from", To = "@to", Max = "@max", Timestamp = "@ts", Ids = "@ids";
 
-    /// <summary>The journal statements.</summary>
-    public sealed record Journal(string HighestSequenceNr, string HighestSequenceNrAbove, string Replay, bool ReadsWriterUuid);
+    /// <summary>
+    /// The journal statements. <c>HighestSequenceNrs</c> reads many ids at once from <see cref="RecoveryConnections.IdTable"/>:
+    /// a row (id, highest or NULL) per id, each highest found through the (persistence id, sequence number) index.
+    /// </summary>
+    public sealed record Journal(string HighestSequenceNrs, string Replay, bool ReadsWriterUuid);
 
-    /// <summary>The snapshot statements, one per criteria shape the plugin distinguishes.</summary>
-    public sealed record Snapshot(string Latest, string UpToSequenceNr, string UpToTimestamp, string UpToSequenceNrAndTimestamp);
+    /// <summary>
+    /// The snapshot statements, one per criteria shape the plugin distinguishes, and <c>LatestOfIds</c>: the newest
+    /// snapshot of each of many ids (ids without one have no row), columns as <c>Latest</c> plus the id last.
+    /// </summary>
+    public sealed record Snapshot(string Latest, string UpToSequenceNr, string UpToTimestamp, string UpToSequenceNrAndTimestamp, string LatestOfIds);
 
-    public static Journal For(JournalConfig config, string falseLiteral)
+    public static Journal For(JournalConfig config, string falseLiteral, string idTable)
     {
         var table = config.TableConfig.EventJournalTable;
         var c = table.ColumnNames;
@@ -28,8 +40,8 @@ internal static class RecoverySql
         var seq = Quote(c.SequenceNumber);
         var uuid = table.UseWriterUuidColumn ? $", {Quote(c.WriterUuid)}" : "";
         return new Journal(
-            HighestSequenceNr: $"SELECT MAX({seq}) FROM {from} WHERE {pid} = {PersistenceId}",
-            HighestSequenceNrAbove: $"SELECT MAX({seq}) FROM {from} WHERE {pid} = {PersistenceId} AND {seq} > {From}",
+            // A correlated MAX per id rather than GROUP BY: each is one index probe, not a walk over the id's rows.
+            HighestSequenceNrs: $"SELECT ids.id, (SELECT MAX({seq}) FROM {from} WHERE {pid} = ids.id) FROM {idTable}",
             // Columns in the order JournalRowReader reads them.
             Replay: $"SELECT {seq}, {Quote(c.Message)}, {Quote(c.Identifier)}, {Quote(c.Manifest)}, {Quote(c.Created)}{uuid} " +
                     $"FROM {from} WHERE {pid} = {PersistenceId} AND {seq} >= {From} AND {seq} <= {To} " +
@@ -37,14 +49,19 @@ internal static class RecoverySql
             ReadsWriterUuid: table.UseWriterUuidColumn);
     }
 
-    public static Snapshot For(SnapshotConfig config)
+    public static Snapshot For(SnapshotConfig config, string idTable)
     {
         var table = config.TableConfig.SnapshotTable;
         var c = table.ColumnNames;
         var seq = Quote(c.SequenceNumber);
+        var pid = Quote(c.PersistenceId);
+        var name = Table(config.TableConfig.SchemaName, table.Name);
         // Columns in the order SnapshotRowReader reads them.
-        var select = $"SELECT {seq}, {Quote(c.Created)}, {Quote(c.Snapshot)}, {Quote(c.Manifest)}, {Quote(c.SerializerId)} " +
-                     $"FROM {Table(config.TableConfig.SchemaName, table.Name)} WHERE {Quote(c.PersistenceId)} = {PersistenceId}";
+        var columns = $"{seq}, {Quote(c.Created)}, {Quote(c.Snapshot)}, {Quote(c.Manifest)}, {Quote(c.SerializerId)}";
+        var select = $"SELECT {columns} FROM {name} WHERE {pid} = {PersistenceId}";
+        // (persistence id, sequence number) is the table's key: the row with the id's MAX is its one newest snapshot.
+        var latestOfIds = $"SELECT {string.Join(", ", columns.Split(", ").Select(col => "s." + col))}, s.{pid} FROM {idTable} " +
+                          $"JOIN {name} s ON s.{pid} = ids.id AND s.{seq} = (SELECT MAX({seq}) FROM {name} WHERE {pid} = ids.id)";
         const string newest = " LIMIT 1";
         var order = $" ORDER BY {seq} DESC";
         var upToSeq = $" AND {seq} <= {To}";
@@ -53,7 +70,8 @@ internal static class RecoverySql
             Latest: select + order + newest,
             UpToSequenceNr: select + upToSeq + order + newest,
             UpToTimestamp: select + upToTime + order + newest,
-            UpToSequenceNrAndTimestamp: select + upToSeq + upToTime + order + newest);
+            UpToSequenceNrAndTimestamp: select + upToSeq + upToTime + order + newest,
+            LatestOfIds: latestOfIds);
     }
 
     private static string Table(string? schema, string name) =>

@@ -5,15 +5,32 @@ namespace AkkaRpc.Persistence.Recovery;
 
 /// <summary>
 /// The snapshot store's recovery read (load the newest snapshot that fits the criteria) as a plain ADO.NET command on
-/// <see cref="RecoveryConnections"/>, returning what Akka.Persistence.Sql's own read returns for the same row.
+/// <see cref="RecoveryConnections"/>, returning what Akka.Persistence.Sql's own read returns for the same row. Loads of
+/// the latest snapshot (what every recovery asks unless told otherwise) of entities starting at the same time share
+/// one query (<see cref="CoalescedLookups{T}"/>); other criteria read their id alone.
 /// </summary>
-internal sealed class SnapshotRecoveryReader(RecoveryConnections connections, RecoverySql.Snapshot sql, RecoveryPayloads payloads) : IDisposable
+internal sealed class SnapshotRecoveryReader : IDisposable
 {
+    private readonly RecoveryConnections _connections;
+    private readonly RecoverySql.Snapshot _sql;
+    private readonly RecoveryPayloads _payloads;
+    private readonly CoalescedLookups<SelectedSnapshot?> _latest;
+
+    private SnapshotRecoveryReader(RecoveryConnections connections, RecoverySql.Snapshot sql, RecoveryPayloads payloads, CancellationToken stopping)
+    {
+        _connections = connections;
+        _sql = sql;
+        _payloads = payloads;
+        _latest = new CoalescedLookups<SelectedSnapshot?>(ReadLatestAsync, none: null, RecoverySql.MaxIdsPerQuery, maxInFlight: connections.Readers, stopping);
+    }
+
     /// <summary>A reader for the store configured by <paramref name="config"/>, or null for a provider it does not know.</summary>
-    public static SnapshotRecoveryReader? For(SnapshotConfig config, RecoveryPayloads payloads, int readers)
+    public static SnapshotRecoveryReader? For(SnapshotConfig config, RecoveryPayloads payloads, int readers, CancellationToken stopping)
     {
         var connections = RecoveryConnections.For(config.ProviderName, config.ConnectionString, readers);
-        return connections is null ? null : new SnapshotRecoveryReader(connections, RecoverySql.For(config), payloads);
+        return connections is null
+            ? null
+            : new SnapshotRecoveryReader(connections, RecoverySql.For(config, connections.IdTable), payloads, stopping);
     }
 
     /// <summary>
@@ -21,25 +38,50 @@ internal sealed class SnapshotRecoveryReader(RecoveryConnections connections, Re
     /// <see cref="SnapshotSelectionCriteria.MaxSequenceNr"/> and <see cref="SnapshotSelectionCriteria.MaxTimeStamp"/>
     /// (each only when set, as the plugin; like the plugin, the minimums are not applied); null when none fits.
     /// </summary>
-    public Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken) =>
-        connections.ReadAsync(async (connection, ct) =>
+    public Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)
+    {
+        var bySequenceNr = criteria.MaxSequenceNr != long.MaxValue;
+        var byTimestamp = criteria.MaxTimeStamp != DateTime.MaxValue;
+        if (!bySequenceNr && !byTimestamp) return _latest.LookupAsync(persistenceId, cancellationToken);
+        return _connections.ReadAsync(async (connection, ct) =>
         {
-            var bySequenceNr = criteria.MaxSequenceNr != long.MaxValue;
-            var byTimestamp = criteria.MaxTimeStamp != DateTime.MaxValue;
             var command = (bySequenceNr, byTimestamp) switch
             {
-                (false, false) => connection.Command(sql.Latest, RecoverySql.PersistenceId),
-                (true, false) => connection.Command(sql.UpToSequenceNr, RecoverySql.PersistenceId, RecoverySql.To),
-                (false, true) => connection.Command(sql.UpToTimestamp, RecoverySql.PersistenceId, RecoverySql.Timestamp),
-                (true, true) => connection.Command(sql.UpToSequenceNrAndTimestamp, RecoverySql.PersistenceId, RecoverySql.To, RecoverySql.Timestamp),
+                (true, false) => connection.Command(_sql.UpToSequenceNr, RecoverySql.PersistenceId, RecoverySql.To),
+                (false, true) => connection.Command(_sql.UpToTimestamp, RecoverySql.PersistenceId, RecoverySql.Timestamp),
+                _ => connection.Command(_sql.UpToSequenceNrAndTimestamp, RecoverySql.PersistenceId, RecoverySql.To, RecoverySql.Timestamp),
             };
             command.Parameters[0].Value = persistenceId;
             var next = 1;
             if (bySequenceNr) command.Parameters[next++].Value = criteria.MaxSequenceNr;
             if (byTimestamp) command.Parameters[next].Value = criteria.MaxTimeStamp.Ticks;
             await using var row = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            return await row.ReadAsync(ct).ConfigureAwait(false) ? payloads.Snapshot(row, persistenceId) : null;
+            return await row.ReadAsync(ct).ConfigureAwait(false) ? _payloads.Snapshot(row, persistenceId) : null;
+        }, cancellationToken);
+    }
+
+    // The newest snapshot of each id; a snapshot that cannot be deserialized fails its own id's load, not the others'.
+    private Task<IReadOnlyDictionary<string, LookupResult<SelectedSnapshot?>>> ReadLatestAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        _connections.ReadAsync<IReadOnlyDictionary<string, LookupResult<SelectedSnapshot?>>>(async (connection, ct) =>
+        {
+            var command = connection.Command(_sql.LatestOfIds, RecoverySql.Ids);
+            command.Parameters[0].Value = _connections.IdsValue(ids);
+            var found = new Dictionary<string, LookupResult<SelectedSnapshot?>>(ids.Count, StringComparer.Ordinal);
+            await using var rows = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await rows.ReadAsync(ct).ConfigureAwait(false))
+            {
+                var persistenceId = rows.GetString(5);
+                try
+                {
+                    found[persistenceId] = new LookupResult<SelectedSnapshot?>(_payloads.Snapshot(rows, persistenceId), null);
+                }
+                catch (RecoveryReadException e)
+                {
+                    found[persistenceId] = new LookupResult<SelectedSnapshot?>(null, e);
+                }
+            }
+            return found;
         }, cancellationToken);
 
-    public void Dispose() => connections.Dispose();
+    public void Dispose() => _connections.Dispose();
 }
