@@ -94,6 +94,16 @@ public sealed class LocalClusterRunner : IDisposable
         return node;
     }
 
+    /// <summary>
+    /// Starts node <paramref name="index"/> again on a new cluster port, i.e. at a new address: a replacement process, as
+    /// a scheduler that does not keep ports would start it. Its old address stays quarantined by the other members.
+    /// </summary>
+    public NodeProcess StartOnNewPort(int index)
+    {
+        Ports[index] = FreePorts.Take(1)[0];
+        return Start(index);
+    }
+
     /// <summary>The node listening on <paramref name="address"/> (as in a reply's ServedBy), or null.</summary>
     public int? IndexOf(string? address)
     {
