@@ -258,7 +258,7 @@ public sealed class BatchedJournalWriteTests : IDisposable
     /// <summary>Our journal (batched writes on) as the default plugin, and the plugin's own class on the same database.</summary>
     private sealed class Journals : IDisposable
     {
-        private const string PlainId = "plain";
+        private const string PlainId = PluginSideBySide.Plain;
 
         private Journals(ActorSystem system)
         {
@@ -276,27 +276,11 @@ public sealed class BatchedJournalWriteTests : IDisposable
 
         public static Journals Start(TestDatabase database)
         {
-            var options = database.Options;
-            var connection = options.EffectiveConnectionString;
-            var provider = options.EffectiveProviderName;
-            if (options.Provider == JournalProvider.Sqlite) SqliteFile.Prepare(connection);
-            var hocon = string.Join(Environment.NewLine,
-                PluginHocon(database, "sql"),
-                PluginHocon(database, PlainId),
-                $"akka.persistence.journal.{PlainId}.class = \"Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql\"",
-                new SqlSnapshotPluginOptions(connection, provider, options).ToString(),
-                "akka.persistence.journal.plugin = \"akka.persistence.journal.sql\"",
-                "akka.persistence.snapshot-store.plugin = \"akka.persistence.snapshot-store.sql\"",
-                "akka.loglevel = ERROR",
+            var system = PluginSideBySide.Start(database, "batched-writes",
                 $"akka.actor.serializers.unwritable = \"{typeof(UnwritableSerializer).AssemblyQualifiedName}\"",
                 $"akka.actor.serialization-bindings {{ \"{typeof(Unwritable).AssemblyQualifiedName}\" = unwritable }}");
-            var config = ConfigurationFactory.ParseString(hocon).WithFallback(SqlPersistence.DefaultConfiguration);
-            Assert.True(config.GetBoolean($"akka.persistence.journal.sql.{SqlJournal.BatchedWritesKey}"));
-            var setup = BootstrapSetup.Create().WithConfig(config);
-            ActorSystemSetup systemSetup = options.Provider == JournalProvider.Sqlite
-                ? setup.And(new DataOptionsSetup(SqliteConnections.DataOptions(connection, provider, options.SqliteSynchronous)))
-                : ActorSystemSetup.Create(setup);
-            return new Journals(ActorSystem.Create($"batched-writes-{Guid.NewGuid():N}", systemSetup));
+            Assert.True(system.Settings.Config.GetBoolean($"akka.persistence.journal.sql.{SqlJournal.BatchedWritesKey}"));
+            return new Journals(system);
         }
 
         public TestProbe Probe() => Kit.CreateTestProbe();
@@ -305,23 +289,11 @@ public sealed class BatchedJournalWriteTests : IDisposable
             ImmutableList.Create<IPersistentRepresentation>(new Persistent(payload, sequenceNr, pid, "", false, writer, "writer-1"));
 
         public static WriteMessages WriteOf(string pid, long firstSequenceNr, object[] payloads, IActorRef writer) =>
-            new(
-                [new AtomicWrite(payloads.Select((p, i) => (IPersistentRepresentation)new Persistent(p, firstSequenceNr + i, pid, "", false, writer, "writer-1"))
-                    .ToImmutableList())],
-                writer, 1);
+            PluginSideBySide.WriteOf(pid, firstSequenceNr, payloads, writer);
 
         /// <summary>Writes one atomic write through the given journal and waits for it.</summary>
-        public void Write(IActorRef journal, string pid, long firstSequenceNr, object[] payloads)
-        {
-            var writer = Probe();
-            journal.Tell(WriteOf(pid, firstSequenceNr, payloads, writer.Ref), writer.Ref);
-            writer.ExpectMsg<WriteMessagesSuccessful>(Bound);
-            for (var i = 0; i < payloads.Length; i++)
-            {
-                var answer = writer.ExpectMsg<object>(Bound);
-                Assert.True(answer is WriteMessageSuccess, $"write {pid} #{firstSequenceNr + i}: {answer}");
-            }
-        }
+        public void Write(IActorRef journal, string pid, long firstSequenceNr, object[] payloads) =>
+            PluginSideBySide.Write(Probe(), journal, pid, firstSequenceNr, payloads, Bound);
 
         public Replayed Replay(IActorRef journal, string pid)
         {

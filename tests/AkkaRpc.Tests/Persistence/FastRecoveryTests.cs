@@ -314,7 +314,7 @@ public sealed class FastRecoveryTests : IDisposable
 
     private sealed class Journals : IDisposable
     {
-        private const string Plain = "plain";
+        private const string Plain = PluginSideBySide.Plain;
 
         private Journals(ActorSystem system)
         {
@@ -334,53 +334,19 @@ public sealed class FastRecoveryTests : IDisposable
         public IActorRef FastSnapshots { get; }
         public IActorRef OriginalSnapshots { get; }
 
-        public static Journals Start(TestDatabase database)
-        {
-            var options = database.Options;
-            var connection = options.EffectiveConnectionString;
-            var provider = options.EffectiveProviderName;
-            if (options.Provider == JournalProvider.Sqlite) SqliteFile.Prepare(connection);
-            // Ours as the default plugins; the plugin's own classes on the same blocks under another name.
-            var hocon = string.Join(Environment.NewLine,
-                new SqlJournalPluginOptions(connection, provider, options).ToString(),
-                new SqlSnapshotPluginOptions(connection, provider, options).ToString(),
-                new SqlJournalPluginOptions(connection, provider, options) { Identifier = Plain }.ToString(),
-                new SqlSnapshotPluginOptions(connection, provider, options) { Identifier = Plain }.ToString(),
-                $"akka.persistence.journal.{Plain}.class = \"Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql\"",
-                $"akka.persistence.snapshot-store.{Plain}.class = \"Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql\"",
-                "akka.persistence.journal.plugin = \"akka.persistence.journal.sql\"",
-                "akka.persistence.snapshot-store.plugin = \"akka.persistence.snapshot-store.sql\"",
-                "akka.loglevel = ERROR",
+        public static Journals Start(TestDatabase database) =>
+            new(PluginSideBySide.Start(database, "fast-recovery",
                 $"akka.actor.serializers.unreadable = \"{typeof(UnreadableSerializer).AssemblyQualifiedName}\"",
-                $"akka.actor.serialization-bindings {{ \"{typeof(Unreadable).AssemblyQualifiedName}\" = unreadable }}");
-            var config = ConfigurationFactory.ParseString(hocon).WithFallback(SqlPersistence.DefaultConfiguration);
-            var setup = BootstrapSetup.Create().WithConfig(config);
-            ActorSystemSetup systemSetup = options.Provider == JournalProvider.Sqlite
-                ? setup.And(new DataOptionsSetup(SqliteConnections.DataOptions(connection, provider, options.SqliteSynchronous)))
-                : ActorSystemSetup.Create(setup);
-            return new Journals(ActorSystem.Create($"fast-recovery-{Guid.NewGuid():N}", systemSetup));
-        }
+                $"akka.actor.serialization-bindings {{ \"{typeof(Unreadable).AssemblyQualifiedName}\" = unreadable }}"));
 
         public TestProbe Probe() => Kit.CreateTestProbe();
 
         public static WriteMessages WriteOf(string pid, long firstSequenceNr, object[] payloads, IActorRef writer) =>
-            new(
-                [new AtomicWrite(payloads.Select((p, i) => (IPersistentRepresentation)new Persistent(p, firstSequenceNr + i, pid, "", false, writer, "writer-1"))
-                    .ToImmutableList())],
-                writer, 1);
+            PluginSideBySide.WriteOf(pid, firstSequenceNr, payloads, writer);
 
         /// <summary>Writes one batch through our journal and waits for it.</summary>
-        public void Write(string pid, long firstSequenceNr, object[] payloads)
-        {
-            var writer = Probe();
-            Fast.Tell(WriteOf(pid, firstSequenceNr, payloads, writer.Ref), writer.Ref);
-            writer.ExpectMsg<WriteMessagesSuccessful>(Bound);
-            for (var i = 0; i < payloads.Length; i++)
-            {
-                var answer = writer.ExpectMsg<object>(Bound);
-                Assert.True(answer is WriteMessageSuccess, $"write {pid} #{firstSequenceNr + i}: {answer}");
-            }
-        }
+        public void Write(string pid, long firstSequenceNr, object[] payloads) =>
+            PluginSideBySide.Write(Probe(), Fast, pid, firstSequenceNr, payloads, Bound);
 
         /// <summary>Writes one batch per id, all in one request, through our journal and waits for them.</summary>
         public void WriteMany(IEnumerable<(string Pid, long FirstSequenceNr, object[] Payloads)> writes)
