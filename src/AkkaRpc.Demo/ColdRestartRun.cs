@@ -116,6 +116,11 @@ internal sealed class ColdRestartRun
         var ready = clock.Elapsed;
         var mismatches = 0;
         var firstMismatch = "";
+        var served = 0;
+        // Accounts served in each second of the reads: shows whether the time goes into a slow start (JIT, shard
+        // allocation) or into a steady rate.
+        var perSecond = new List<int>();
+        using var progress = new Timer(_ => { lock (perSecond) perSecond.Add(Volatile.Read(ref served)); }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         await GatewayCalls.ForEachAsync(_settings.Entities, _settings.Readers, async i =>
         {
             var key = SyntheticJournal.Key(i);
@@ -128,8 +133,13 @@ internal sealed class ColdRestartRun
                 if (Interlocked.Increment(ref mismatches) == 1)
                     firstMismatch = $"{key}: balance {balance} transactions {transactions}, expected {expected[i]} and {_settings.Commands - 1}";
             }
+            Interlocked.Increment(ref served);
         }, cancel);
         var allServed = clock.Elapsed;
+        await progress.DisposeAsync();
+        int[] counts;
+        lock (perSecond) counts = [.. perSecond];
+        Say($"[{phase}] accounts served in each second of the reads: {string.Join(" ", counts.Select((c, k) => c - (k == 0 ? 0 : counts[k - 1])))}");
         // The same reads again, every entity now in memory: what the calls themselves cost, without recovery.
         var warm = Stopwatch.StartNew();
         await GatewayCalls.ForEachAsync(_settings.Entities, _settings.Readers,
@@ -204,6 +214,15 @@ internal sealed class ColdRestartRun
 
     private async Task DropDatabasesAsync()
     {
+        // SQLite: the two ~370 MB databases and the backup go; the node logs stay for a look afterwards.
+        if (_settings.Provider == JournalProvider.Sqlite && _settings.Existing is null)
+        {
+            var folders = new[] { "a", "b" }.Select(phase => Path.Combine(_settings.WorkDirectory, phase)).Where(Directory.Exists);
+            foreach (var file in folders.SelectMany(folder => Directory.GetFiles(folder, "akkarpc.db*")))
+                File.Delete(file);
+            var backup = Path.Combine(_settings.WorkDirectory, "backup");
+            if (Directory.Exists(backup)) Directory.Delete(backup, recursive: true);
+        }
         foreach (var name in _databases)
         {
             // An autovacuum worker (after the bulk load) can hold the database for a moment, and FORCE may not end it.
