@@ -28,7 +28,7 @@ cleanup() {
 trap cleanup EXIT
 
 # The Dockerfile's RUN line, apart from the output folder and -v quiet.
-dotnet publish src/AkkaRpc.Node/AkkaRpc.Node.csproj -c Release -o "$out" --nologo -v quiet
+dotnet publish src/AkkaRpc.Node/AkkaRpc.Node.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out" --nologo -v quiet
 files=$(find "$out" -type f | wc -l)
 [ -f "$out/AkkaRpc.Node.dll" ] || { echo "docker-publish: $out/AkkaRpc.Node.dll missing after publish" >&2; exit 1; }
 
