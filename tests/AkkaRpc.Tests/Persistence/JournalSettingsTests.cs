@@ -38,13 +38,22 @@ public class JournalSettingsTests
     }
 
     [Fact]
-    public void The_postgres_journal_should_keep_the_plugin_defaults_for_parallelism_clones_and_reads()
+    public void The_postgres_journal_should_keep_the_plugin_defaults_for_clones_and_reads_and_one_batched_writer_lane()
     {
         var options = new PersistenceOptions { Provider = JournalProvider.PostgreSql, ConnectionString = "Host=127.0.0.1" };
         var journal = Rendered(options);
-        Assert.Equal(3, journal.GetInt("parallelism"));
+        Assert.Equal(1, journal.GetInt("parallelism"));
         Assert.True(journal.GetBoolean("use-clone-connection"));
         Assert.False(journal.HasPath("read-isolation-level"));
+    }
+
+    [Fact]
+    public void The_postgres_journal_should_keep_the_plugins_parallelism_on_the_plugins_write_path_and_an_explicit_one()
+    {
+        var plugin = new PersistenceOptions { Provider = JournalProvider.PostgreSql, ConnectionString = "Host=127.0.0.1", BatchedJournalWrites = false };
+        Assert.Equal(3, Rendered(plugin).GetInt("parallelism"));
+        var explicitLanes = new PersistenceOptions { Provider = JournalProvider.PostgreSql, ConnectionString = "Host=127.0.0.1", JournalParallelism = 4 };
+        Assert.Equal(4, Rendered(explicitLanes).GetInt("parallelism"));
     }
 
     [Theory]

@@ -6,7 +6,8 @@ namespace AkkaRpc.Persistence.Writes;
 /// <summary>
 /// Journal rows into PostgreSQL as ONE prepared statement per transaction, whatever the number of rows: the columns
 /// travel as arrays and <c>unnest</c> turns them back into rows (in array order, so <c>ordering</c> follows the order
-/// of the writes). One round trip for the insert, one for the commit, on a connection kept open by the writer.
+/// of the writes). The statement runs as its own transaction: one round trip per batch, on a connection kept open by
+/// the writer.
 /// </summary>
 internal sealed class PostgresJournalInserter : IJournalInserter
 {
@@ -56,10 +57,10 @@ internal sealed class PostgresJournalInserter : IJournalInserter
         insert.Parameters[3].Value = messages;
         insert.Parameters[4].Value = manifests;
         insert.Parameters[5].Value = identifiers;
-        await using var transaction = await _connection!.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        insert.Transaction = transaction;
+        // No BEGIN/COMMIT around it: a single statement outside a transaction block is its own transaction (all rows
+        // or none), committed before the reply returns, so one round trip does what BEGIN + INSERT + COMMIT did in
+        // two (3 nodes: +25-43% calls/s, docs/performance.md).
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<NpgsqlCommand> PrepareAsync(CancellationToken cancellationToken)
