@@ -16,8 +16,8 @@ cd "$(dirname "$0")/.."
 dotnet build src/AkkaRpc.Cli/AkkaRpc.Cli.csproj -c Release --nologo -v quiet
 dotnet build src/AkkaRpc.Node/AkkaRpc.Node.csproj -c Release --nologo -v quiet
 dotnet build src/AkkaRpc.Demo/AkkaRpc.Demo.csproj -c Release --nologo -v quiet
-# The nodes start from the ReadyToRun publish (scripts/publish-node.sh) unless AKKARPC_NODE_DLL names another build:
-# a cold start is what this measures, and precompiled code is how a node should be deployed for it.
+# The nodes start from the ReadyToRun publish (scripts/publish-node.sh), as the Docker image runs them, unless
+# AKKARPC_NODE_DLL names another build (e.g. src/AkkaRpc.Node/bin/Release/net10.0/AkkaRpc.Node.dll, JIT only).
 export AKKARPC_NODE_DLL="${AKKARPC_NODE_DLL:-$(bash scripts/publish-node.sh | tail -n 1)}"
 demo=(dotnet src/AkkaRpc.Demo/bin/Release/net10.0/AkkaRpc.Demo.dll cold-restart)
 extra=()
