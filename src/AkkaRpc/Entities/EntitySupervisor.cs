@@ -11,7 +11,12 @@ namespace AkkaRpc.Entities;
 /// call at once with Unavailable and a retry-after hint, so no caller waits for a timeout. Hand-off stops pass
 /// through to the entity, which answers what is queued first.
 /// </summary>
-internal sealed class EntitySupervisor : ReceiveActor, IWithTimers
+/// <remarks>
+/// An <see cref="UntypedActor"/> with a switch, not a <c>ReceiveActor</c>: one supervisor starts per entity, and a
+/// ReceiveActor builds its typed handlers for every instance and every <c>Become</c>, which was 3-4% of a node's CPU
+/// while 10,000 entities recovered after a cold start (docs/disaster-recovery.md, item 9).
+/// </remarks>
+internal sealed class EntitySupervisor : UntypedActor, IWithTimers
 {
     private const string RestartTimer = "restart";
     private readonly Props _childProps;
@@ -31,7 +36,6 @@ internal sealed class EntitySupervisor : ReceiveActor, IWithTimers
         _time = time;
         _servedBy = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
         StartChild();
-        Become(Running);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -45,48 +49,59 @@ internal sealed class EntitySupervisor : ReceiveActor, IWithTimers
     // A failing entity is stopped, not restarted in place: restarting would re-run recovery at once, with no backoff.
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
-    private void Running()
+    protected override void OnReceive(object message) => Running(message);
+
+    private void Running(object message)
     {
-        Receive<StopEntity>(stop =>
+        switch (message)
         {
-            _stopping = true;
-            _child.Tell(stop);
-        });
-        Receive<Terminated>(t => t.ActorRef.Equals(_child), _ =>
-        {
-            if (_stopping)
-            {
-                Context.Stop(Self);
-                return;
-            }
-            // Healthy for a while: the next failure starts the backoff from the bottom again.
-            if (_time.GetUtcNow() - _childStarted >= _backoff.ResetAfter) _restarts = 0;
-            _restarts++;
-            var delay = _backoff.Delay(_restarts, Random.Shared);
-            _restartAt = _time.GetUtcNow() + delay;
-            Context.System.Log.Warning("Entity {0} stopped unexpectedly; restart {1} in {2:0} ms", Self.Path.Name, _restarts, delay.TotalMilliseconds);
-            Timers.StartSingleTimer(RestartTimer, RestartNow.Instance, delay);
-            Become(BackingOff);
-        });
-        ReceiveAny(message => _child.Forward(message));
+            case StopEntity stop:
+                _stopping = true;
+                _child.Tell(stop);
+                break;
+            case Terminated t when t.ActorRef.Equals(_child):
+                if (_stopping)
+                {
+                    Context.Stop(Self);
+                    return;
+                }
+                // Healthy for a while: the next failure starts the backoff from the bottom again.
+                if (_time.GetUtcNow() - _childStarted >= _backoff.ResetAfter) _restarts = 0;
+                _restarts++;
+                var delay = _backoff.Delay(_restarts, Random.Shared);
+                _restartAt = _time.GetUtcNow() + delay;
+                Context.System.Log.Warning("Entity {0} stopped unexpectedly; restart {1} in {2:0} ms", Self.Path.Name, _restarts, delay.TotalMilliseconds);
+                Timers.StartSingleTimer(RestartTimer, RestartNow.Instance, delay);
+                Become(BackingOff);
+                break;
+            default:
+                _child.Forward(message);
+                break;
+        }
     }
 
-    private void BackingOff()
+    private void BackingOff(object message)
     {
-        Receive<RpcCall>(call =>
+        switch (message)
         {
-            var retryAfter = (int)Math.Max(50, (_restartAt - _time.GetUtcNow()).TotalMilliseconds);
-            Sender.Tell(RpcReply.Fail(call.CallId, RpcError.Unavailable(
-                $"the entity is restarting after a failure (journal unavailable?); nothing was applied; retry after {retryAfter} ms"),
-                _servedBy, retryAfter));
-        });
-        Receive<RestartNow>(_ =>
-        {
-            StartChild();
-            Become(Running);
-        });
-        // Nothing to hand off while the entity is down.
-        Receive<StopEntity>(_ => Context.Stop(Self));
+            case RpcCall call:
+                var retryAfter = (int)Math.Max(50, (_restartAt - _time.GetUtcNow()).TotalMilliseconds);
+                Sender.Tell(RpcReply.Fail(call.CallId, RpcError.Unavailable(
+                    $"the entity is restarting after a failure (journal unavailable?); nothing was applied; retry after {retryAfter} ms"),
+                    _servedBy, retryAfter));
+                break;
+            case RestartNow:
+                StartChild();
+                Become(Running);
+                break;
+            // Nothing to hand off while the entity is down.
+            case StopEntity:
+                Context.Stop(Self);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     private void StartChild()
