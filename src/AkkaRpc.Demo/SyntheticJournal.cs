@@ -95,10 +95,10 @@ internal sealed class SyntheticJournal
                 ordering++;
                 var created = Start.AddMilliseconds(ordering).Ticks;
                 yield return new JournalRecord(ordering, created, false, EntityActor.PersistenceIdOf(AccountEntity.ServiceName, key), sequenceNr,
-                    serializer.ToBinary(new AppliedCommand(requestId, outcome.Events, reply, fingerprint)),
+                    serializer.ToBinary(new AppliedCommand(requestId, outcome.Events, new StoredReply(reply), fingerprint)),
                     RpcSerializer.AppliedManifest, RpcSerializer.SerializerId, writers[i % writers.Length]);
                 states[i] = state;
-                recent[i].Remember(requestId, reply, fingerprint);
+                recent[i].Remember(requestId, new StoredReply(reply), fingerprint);
                 if (_snapshotEvery > 0 && sequenceNr % _snapshotEvery == 0)
                     snapshots[i] = new SnapshotRecord(EntityActor.PersistenceIdOf(AccountEntity.ServiceName, key), sequenceNr, created,
                         serializer.ToBinary(new EntitySnapshot(state, recent[i].ToList())), RpcSerializer.SnapshotManifest, RpcSerializer.SerializerId);

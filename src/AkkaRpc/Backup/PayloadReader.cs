@@ -25,11 +25,25 @@ public sealed class PayloadReader : IAsyncDisposable
     /// <summary>Starts the local actor system.</summary>
     public PayloadReader() => _serialization = _system.Serialization;
 
-    /// <summary>The payload object; throws when it cannot be read.</summary>
+    /// <summary>The payload object; throws when it cannot be read, remembered replies included.</summary>
     /// <param name="bytes">The stored bytes.</param>
     /// <param name="serializerId">The stored serializer id.</param>
     /// <param name="manifest">The stored manifest.</param>
-    public object Read(byte[] bytes, int serializerId, string manifest) => _serialization.Deserialize(bytes, serializerId, manifest);
+    public object Read(byte[] bytes, int serializerId, string manifest)
+    {
+        var payload = _serialization.Deserialize(bytes, serializerId, manifest);
+        // A node decodes a remembered reply only when a retry asks for it (StoredReply); a check decodes them all.
+        switch (payload)
+        {
+            case Protocol.AppliedCommand applied:
+                _ = applied.Reply.Message;
+                break;
+            case Protocol.EntitySnapshot snapshot:
+                foreach (var remembered in snapshot.Recent) _ = remembered.Reply.Message;
+                break;
+        }
+        return payload;
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await _system.Terminate().ConfigureAwait(false);

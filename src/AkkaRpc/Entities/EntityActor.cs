@@ -116,8 +116,8 @@ internal sealed class EntityActor : UntypedPersistentActor
                 Fail(replyTo, call, RpcError.FailedPrecondition(
                     $"idempotency key '{call.RequestId}' was already used for a different request to {PersistenceId}; " +
                     "nothing was applied (use a new key for a new request)"));
-            else
-                replyTo.Tell(RpcReply.Ok(call.CallId, remembered.Reply, _servedBy, deduplicated: true));
+            else if (TryDecode(remembered, call, replyTo, out var original))
+                replyTo.Tell(RpcReply.Ok(call.CallId, original, _servedBy, deduplicated: true));
             return;
         }
 
@@ -164,14 +164,14 @@ internal sealed class EntityActor : UntypedPersistentActor
                 }
                 _pendingWrite = (replyTo, call.CallId);
                 var persistStarted = Stopwatch.GetTimestamp();
-                Persist(new AppliedCommand(call.RequestId, outcome.Events, reply!, fingerprint), applied =>
+                Persist(new AppliedCommand(call.RequestId, outcome.Events, new StoredReply(reply!), fingerprint), applied =>
                 {
                     _metrics.RecordJournalWrite(_definition.Service, Stopwatch.GetElapsedTime(persistStarted));
                     _pendingWrite = null;
                     _settings.Shedder?.ExitWrite();
                     _state = newState!;
                     _recent.Remember(applied.RequestId, applied.Reply, applied.Fingerprint);
-                    replyTo.Tell(RpcReply.Ok(call.CallId, applied.Reply, _servedBy));
+                    replyTo.Tell(RpcReply.Ok(call.CallId, applied.Reply.Message, _servedBy));
                     if (LastSequenceNr % _settings.SnapshotEvery == 0)
                         SaveSnapshot(new EntitySnapshot(_state, _recent.ToList()));
                 });
@@ -192,6 +192,27 @@ internal sealed class EntityActor : UntypedPersistentActor
             _log.Error(e, "{0} could not fingerprint {1}", PersistenceId, call.Request.GetType().Name);
             Fail(replyTo, call, RpcError.Internal($"the request could not be fingerprinted: {e.GetType().Name}; nothing was applied"));
             fingerprint = [];
+            return false;
+        }
+    }
+
+    /// <summary>A remembered reply read from the journal is decoded only now, when a retry asks for it.</summary>
+    private bool TryDecode(RememberedRequest remembered, RpcCall call, IActorRef replyTo, out IRpcMessage reply)
+    {
+        try
+        {
+            reply = remembered.Reply.Message;
+            return true;
+        }
+        catch (Exception e)
+        {
+            // The request was applied; only its stored reply is unreadable (a damaged row or snapshot, or a reply type
+            // this node cannot read). Applying it again would apply it twice, so the retry gets an error that says so.
+            _log.Error(e, "{0}: the stored reply to request {1} cannot be read", PersistenceId, call.RequestId);
+            Fail(replyTo, call, RpcError.Internal(
+                $"request '{call.RequestId}' was already applied to {PersistenceId}, but its stored reply cannot be read " +
+                $"({e.GetType().Name}); it was not applied again"));
+            reply = null!;
             return false;
         }
     }

@@ -28,7 +28,7 @@ internal sealed class RecentRequests
 
     public bool TryGet(string requestId, out RememberedRequest remembered) => _replies.TryGetValue(requestId, out remembered);
 
-    public void Remember(string requestId, IRpcMessage reply, byte[]? fingerprint = null)
+    public void Remember(string requestId, StoredReply reply, byte[]? fingerprint = null)
     {
         if (!_replies.TryAdd(requestId, new RememberedRequest(requestId, reply, fingerprint))) return;
         _order.Enqueue(requestId);

@@ -7,7 +7,7 @@ namespace AkkaRpc.Protocol;
 /// </summary>
 internal sealed class AppliedCommand : IRpcMessage
 {
-    public AppliedCommand(string requestId, IReadOnlyList<IRpcMessage> events, IRpcMessage reply, byte[]? fingerprint = null)
+    public AppliedCommand(string requestId, IReadOnlyList<IRpcMessage> events, StoredReply reply, byte[]? fingerprint = null)
     {
         RequestId = requestId;
         Fingerprint = fingerprint;
@@ -18,7 +18,8 @@ internal sealed class AppliedCommand : IRpcMessage
 
     public string RequestId { get; }
     public IReadOnlyList<IRpcMessage> Events { get; }
-    public IRpcMessage Reply { get; }
+    /// <summary>The reply: in hand when the entity just applied the command, still encoded when the row was read back.</summary>
+    public StoredReply Reply { get; }
 
     /// <summary>Digest of the request applied (see RequestFingerprint); null in rows written before it existed.</summary>
     public byte[]? Fingerprint { get; }
@@ -38,4 +39,4 @@ internal sealed class EntitySnapshot : IRpcMessage
 }
 
 /// <summary>A request id the entity has applied, the reply it gave, and the digest of the request (null if unknown).</summary>
-internal readonly record struct RememberedRequest(string RequestId, IRpcMessage Reply, byte[]? Fingerprint = null);
+internal readonly record struct RememberedRequest(string RequestId, StoredReply Reply, byte[]? Fingerprint = null);

@@ -85,8 +85,8 @@ public sealed class RpcSerializer : SerializerWithStringManifest
             {
                 CallManifest => ReadCall(ref reader),
                 ReplyManifest => ReadReply(ref reader),
-                AppliedManifest => ReadApplied(ref reader),
-                SnapshotManifest => ReadSnapshot(ref reader),
+                AppliedManifest => ReadApplied(ref reader, bytes),
+                SnapshotManifest => ReadSnapshot(ref reader, bytes),
                 // Decoded item by item by the actor that receives it (NodeInbox, ReplyCorrelator), which can answer for
                 // a malformed item instead of losing the whole batch.
                 CallBatchManifest => new RpcCallBatch(bytes),
@@ -129,6 +129,38 @@ public sealed class RpcSerializer : SerializerWithStringManifest
 
     private static IRpcMessage ReadRequiredPayload(ref MessagePackReader reader, string what) =>
         ReadPayload(ref reader) ?? throw new SerializationException($"{what} is missing");
+
+    // A remembered reply stays encoded until a retry asks for it (StoredReply): here only its extent is read, and it
+    // points into the row's own bytes (no copy). Akka hands FromBinary an array of its own (a row read from the
+    // database, a remote frame copied out), which nothing writes to afterwards.
+    private static StoredReply ReadStoredReply(ref MessagePackReader reader, byte[] source, string what)
+    {
+        if (reader.TryReadNil()) throw new SerializationException($"{what} is missing");
+        var start = (int)reader.Consumed;
+        reader.Skip();
+        return StoredReply.FromPayload(new ReadOnlyMemory<byte>(source, start, (int)reader.Consumed - start));
+    }
+
+    private static void WriteStoredReply(ref MessagePackWriter writer, StoredReply reply)
+    {
+        // Copied as it was read: never decoded just to be encoded again.
+        if (!reply.Encoded.IsEmpty) writer.WriteRaw(reply.Encoded.Span);
+        else WritePayload(ref writer, reply.Message);
+    }
+
+    /// <summary>Decodes a payload kept encoded by <see cref="StoredReply"/>.</summary>
+    internal static IRpcMessage ReadStoredPayload(ReadOnlyMemory<byte> payload)
+    {
+        try
+        {
+            var reader = new MessagePackReader(payload);
+            return ReadRequiredPayload(ref reader, "the stored reply");
+        }
+        catch (MessagePackSerializationException e)
+        {
+            throw new SerializationException($"Cannot read a stored reply: {e.Message}", e);
+        }
+    }
 
     private static void SkipRest(ref MessagePackReader reader, int count, int read)
     {
@@ -205,7 +237,7 @@ public sealed class RpcSerializer : SerializerWithStringManifest
         w.Write(a.RequestId);
         w.WriteArrayHeader(a.Events.Count);
         foreach (var e in a.Events) WritePayload(ref w, e);
-        WritePayload(ref w, a.Reply);
+        WriteStoredReply(ref w, a.Reply);
         WriteBytes(ref w, a.Fingerprint);
     }
 
@@ -221,14 +253,14 @@ public sealed class RpcSerializer : SerializerWithStringManifest
         return r.ReadBytes()?.ToArray();
     }
 
-    private static AppliedCommand ReadApplied(ref MessagePackReader r)
+    private static AppliedCommand ReadApplied(ref MessagePackReader r, byte[] source)
     {
         var count = r.ReadArrayHeader();
         if (count < 3) throw new SerializationException("rpc.applied has too few fields");
         var requestId = r.ReadString() ?? throw new SerializationException("rpc.applied has no request id");
         var events = new IRpcMessage[r.ReadArrayHeader()];
         for (var i = 0; i < events.Length; i++) events[i] = ReadRequiredPayload(ref r, "rpc.applied event");
-        var reply = ReadRequiredPayload(ref r, "rpc.applied reply");
+        var reply = ReadStoredReply(ref r, source, "rpc.applied reply");
         var fingerprint = count >= 4 ? ReadBytes(ref r) : null;
         SkipRest(ref r, count, Math.Min(count, 4));
         return new AppliedCommand(requestId, events, reply, fingerprint);
@@ -245,13 +277,13 @@ public sealed class RpcSerializer : SerializerWithStringManifest
         {
             w.WriteArrayHeader(2);
             w.Write(remembered.RequestId);
-            WritePayload(ref w, remembered.Reply);
+            WriteStoredReply(ref w, remembered.Reply);
         }
         w.WriteArrayHeader(s.Recent.Count);
         foreach (var remembered in s.Recent) WriteBytes(ref w, remembered.Fingerprint);
     }
 
-    private static EntitySnapshot ReadSnapshot(ref MessagePackReader r)
+    private static EntitySnapshot ReadSnapshot(ref MessagePackReader r, byte[] source)
     {
         var count = r.ReadArrayHeader();
         if (count < 2) throw new SerializationException("rpc.snapshot has too few fields");
@@ -261,7 +293,7 @@ public sealed class RpcSerializer : SerializerWithStringManifest
         {
             if (r.ReadArrayHeader() != 2) throw new SerializationException("rpc.snapshot entry is [request id, reply]");
             var id = r.ReadString() ?? throw new SerializationException("rpc.snapshot entry has no request id");
-            recent[i] = new RememberedRequest(id, ReadRequiredPayload(ref r, "rpc.snapshot reply"));
+            recent[i] = new RememberedRequest(id, ReadStoredReply(ref r, source, "rpc.snapshot reply"));
         }
         if (count >= 3)
         {

@@ -144,6 +144,33 @@ public class EntityActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_retry_whose_stored_reply_cannot_be_read_should_be_refused_and_not_applied_again()
+    {
+        // A journal row whose reply payload names a type this node does not know: the entity still recovers (replies
+        // are decoded only when a retry asks), other calls work, and the retry of that id is not applied twice.
+        byte[] payload = [0x92, 0xB3, .. "accounts.NoSuchType"u8, 0x2A]; // [wire name, 42]
+        var unreadable = StoredReply.FromPayload(payload);
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+        var rows = new[]
+        {
+            new AtomicWrite(new Persistent(new AppliedCommand("open-z1", [new AccountOpened("Zed")], new StoredReply(new AccountBalance("z1", 0, 0))), 1, "accounts/z1")),
+            new AtomicWrite(new Persistent(new AppliedCommand("dep-z1", [new MoneyDeposited(5)], unreadable), 2, "accounts/z1")),
+        };
+        journal.Tell(new WriteMessages(rows, TestActor, 1));
+        ExpectMsg<WriteMessagesSuccessful>();
+        ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m as WriteMessageSuccess, 2);
+
+        var entity = Spawn("z1");
+        Assert.Equal(new AccountBalance("z1", 5, 1), Balance(Call(entity, new GetBalance("z1"))));
+        var retry = Call(entity, new Deposit("z1", 5), requestId: "dep-z1");
+        Assert.Equal(RpcStatusCode.Internal, retry.Code);
+        Assert.Contains("already applied", retry.Message);
+        Assert.Equal(new AccountBalance("z1", 5, 1), Balance(Call(entity, new GetBalance("z1"))));
+        // The original reply of the readable row is still there.
+        Assert.True(Call(entity, new OpenAccount("z1", "Zed"), requestId: "open-z1").Deduplicated);
+    }
+
+    [Fact]
     public void Dedupe_memory_should_be_bounded_and_forget_the_oldest_ids()
     {
         var entity = Spawn("a7", Settings(remembered: 2));

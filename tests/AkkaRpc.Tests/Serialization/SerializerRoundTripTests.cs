@@ -68,16 +68,17 @@ public class SerializerRoundTripTests : Akka.TestKit.Xunit2.TestKit
         var failBack = Assert.IsType<RpcReply>(serializer.FromBinary(serializer.ToBinary(fail), serializer.Manifest(fail)));
         Assert.Equal((8L, RpcStatusCode.FailedPrecondition, "insufficient funds", (IRpcMessage?)null), (failBack.CallId, failBack.Code, failBack.Message, failBack.Response));
 
-        var applied = new AppliedCommand("req-1", [new MoneyDeposited(5), new MoneyWithdrawn(2)], new AccountBalance("a-1", 3, 2));
+        var applied = new AppliedCommand("req-1", [new MoneyDeposited(5), new MoneyWithdrawn(2)], new StoredReply(new AccountBalance("a-1", 3, 2)));
         var appliedBack = Assert.IsType<AppliedCommand>(serializer.FromBinary(serializer.ToBinary(applied), serializer.Manifest(applied)));
         Assert.Equal(applied.Events, appliedBack.Events);
-        Assert.Equal(applied.Reply, appliedBack.Reply);
+        Assert.Equal(applied.Reply.Message, appliedBack.Reply.Message);
         Assert.Equal("req-1", appliedBack.RequestId);
 
-        var snapshot = new EntitySnapshot(new AccountState("a-1", "Ann", 3, 2), [new RememberedRequest("r1", new AccountBalance("a-1", 5, 1))]);
+        var snapshot = new EntitySnapshot(new AccountState("a-1", "Ann", 3, 2), [new RememberedRequest("r1", new StoredReply(new AccountBalance("a-1", 5, 1)))]);
         var snapshotBack = Assert.IsType<EntitySnapshot>(serializer.FromBinary(serializer.ToBinary(snapshot), serializer.Manifest(snapshot)));
         Assert.Equal(snapshot.State, snapshotBack.State);
-        Assert.Equal(snapshot.Recent, snapshotBack.Recent);
+        Assert.Equal(["r1"], snapshotBack.Recent.Select(r => r.RequestId));
+        Assert.Equal(new AccountBalance("a-1", 5, 1), snapshotBack.Recent[0].Reply.Message);
     }
 
     [Fact]
@@ -85,12 +86,12 @@ public class SerializerRoundTripTests : Akka.TestKit.Xunit2.TestKit
     {
         var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(AppliedCommand));
         byte[] fingerprint = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
-        var applied = new AppliedCommand("req-1", [new MoneyDeposited(5)], new AccountBalance("a-1", 5, 1), fingerprint);
+        var applied = new AppliedCommand("req-1", [new MoneyDeposited(5)], new StoredReply(new AccountBalance("a-1", 5, 1)), fingerprint);
         var appliedBack = Assert.IsType<AppliedCommand>(serializer.FromBinary(serializer.ToBinary(applied), serializer.Manifest(applied)));
         Assert.Equal(fingerprint, appliedBack.Fingerprint);
 
         var snapshot = new EntitySnapshot(new AccountState("a-1", "Ann", 5, 1),
-            [new RememberedRequest("r1", new AccountBalance("a-1", 5, 1), fingerprint), new RememberedRequest("r0", new AccountBalance("a-1", 0, 0))]);
+            [new RememberedRequest("r1", new StoredReply(new AccountBalance("a-1", 5, 1)), fingerprint), new RememberedRequest("r0", new StoredReply(new AccountBalance("a-1", 0, 0)))]);
         var snapshotBack = Assert.IsType<EntitySnapshot>(serializer.FromBinary(serializer.ToBinary(snapshot), serializer.Manifest(snapshot)));
         Assert.Equal(fingerprint, snapshotBack.Recent[0].Fingerprint);
         Assert.Null(snapshotBack.Recent[1].Fingerprint);
@@ -112,7 +113,7 @@ public class SerializerRoundTripTests : Akka.TestKit.Xunit2.TestKit
         });
         var row = Assert.IsType<AppliedCommand>(serializer.FromBinary(oldRow, RpcSerializer.AppliedManifest));
         Assert.Equal(("req-old", (byte[]?)null), (row.RequestId, row.Fingerprint));
-        Assert.Equal(new AccountBalance("a-1", 7, 1), row.Reply);
+        Assert.Equal(new AccountBalance("a-1", 7, 1), row.Reply.Message);
 
         var oldSnapshot = WriteOld((ref MessagePack.MessagePackWriter w) =>
         {
@@ -124,7 +125,78 @@ public class SerializerRoundTripTests : Akka.TestKit.Xunit2.TestKit
             Payload(ref w, "accounts.AccountBalance", new AccountBalance("a-1", 7, 1));
         });
         var snapshot = Assert.IsType<EntitySnapshot>(serializer.FromBinary(oldSnapshot, RpcSerializer.SnapshotManifest));
-        Assert.Equal(new RememberedRequest("req-old", new AccountBalance("a-1", 7, 1)), snapshot.Recent.Single());
+        var remembered = snapshot.Recent.Single();
+        Assert.Equal(("req-old", (byte[]?)null), (remembered.RequestId, remembered.Fingerprint));
+        Assert.Equal(new AccountBalance("a-1", 7, 1), remembered.Reply.Message);
+    }
+
+    [Fact]
+    public void Remembered_replies_read_back_should_stay_encoded_until_asked_for_and_be_written_back_unchanged()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(EntitySnapshot));
+        var snapshot = new EntitySnapshot(new AccountState("a-1", "Ann", 5, 2),
+            [new RememberedRequest("r1", new StoredReply(new AccountBalance("a-1", 2, 1))), new RememberedRequest("r2", new StoredReply(new AccountBalance("a-1", 5, 2)))]);
+        var bytes = serializer.ToBinary(snapshot);
+
+        var back = Assert.IsType<EntitySnapshot>(serializer.FromBinary(bytes, RpcSerializer.SnapshotManifest));
+        Assert.All(back.Recent, r => Assert.False(r.Reply.Encoded.IsEmpty));
+        // A later snapshot of a recovered entity copies the stored replies as they are.
+        Assert.Equal(bytes, serializer.ToBinary(new EntitySnapshot(back.State, back.Recent)));
+        Assert.Equal(new AccountBalance("a-1", 5, 2), back.Recent[1].Reply.Message);
+
+        var row = serializer.ToBinary(new AppliedCommand("r3", [new MoneyDeposited(1)], new StoredReply(new AccountBalance("a-1", 6, 3))));
+        var applied = Assert.IsType<AppliedCommand>(serializer.FromBinary(row, RpcSerializer.AppliedManifest));
+        Assert.False(applied.Reply.Encoded.IsEmpty);
+        Assert.Equal(row, serializer.ToBinary(applied));
+        Assert.Equal(new AccountBalance("a-1", 6, 3), applied.Reply.Message);
+    }
+
+    [Fact]
+    public void An_unreadable_remembered_reply_should_fail_only_when_it_is_asked_for()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(AppliedCommand));
+        var row = WriteOld((ref MessagePack.MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(4);
+            w.Write("req-x");
+            w.WriteArrayHeader(1);
+            Payload(ref w, "accounts.Deposited", new MoneyDeposited(7));
+            Payload(ref w, "accounts.NoSuchReply", 42);
+            w.WriteNil();
+        });
+        var applied = Assert.IsType<AppliedCommand>(serializer.FromBinary(row, RpcSerializer.AppliedManifest));
+        Assert.Equal([new MoneyDeposited(7)], applied.Events);
+        var error = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => applied.Reply.Message);
+        Assert.Contains("accounts.NoSuchReply", error.Message);
+
+        // A missing reply is still a malformed row at once.
+        var noReply = WriteOld((ref MessagePack.MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(3);
+            w.Write("req-y");
+            w.WriteArrayHeader(0);
+            w.WriteNil();
+        });
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(noReply, RpcSerializer.AppliedManifest));
+    }
+
+    [Fact]
+    public async Task Verify_should_still_decode_every_remembered_reply()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(AppliedCommand));
+        var bad = WriteOld((ref MessagePack.MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(2);
+            Payload(ref w, "accounts.State", new AccountState("a-1", "Ann", 7, 1));
+            w.WriteArrayHeader(1);
+            w.WriteArrayHeader(2);
+            w.Write("req-x");
+            Payload(ref w, "accounts.NoSuchReply", 42);
+        });
+        var good = serializer.ToBinary(new AppliedCommand("r", [new MoneyDeposited(5)], new StoredReply(new AccountBalance("a", 5, 1))));
+        await using var reader = new AkkaRpc.Backup.PayloadReader();
+        Assert.IsType<AppliedCommand>(reader.Read(good, RpcSerializer.SerializerId, RpcSerializer.AppliedManifest));
+        Assert.ThrowsAny<Exception>(() => reader.Read(bad, RpcSerializer.SerializerId, RpcSerializer.SnapshotManifest));
     }
 
     private delegate void OldWriter(ref MessagePack.MessagePackWriter writer);
@@ -150,7 +222,7 @@ public class SerializerRoundTripTests : Akka.TestKit.Xunit2.TestKit
     {
         // What makes a rename safe: the bytes of a journal row contain wire names only.
         var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(AppliedCommand));
-        var row = serializer.ToBinary(new AppliedCommand("r", [new MoneyDeposited(5)], new AccountBalance("a", 5, 1)));
+        var row = serializer.ToBinary(new AppliedCommand("r", [new MoneyDeposited(5)], new StoredReply(new AccountBalance("a", 5, 1))));
         var text = System.Text.Encoding.UTF8.GetString(row);
         Assert.Contains("accounts.Deposited", text);
         Assert.Contains("accounts.AccountBalance", text);
