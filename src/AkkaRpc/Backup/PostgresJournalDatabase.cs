@@ -89,6 +89,12 @@ public sealed class PostgresJournalDatabase : JournalDatabase
         await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         // Index builds sort in memory instead of on disk; LOCAL: for this transaction only.
         await ExecuteAsync(connection, transaction, "SET LOCAL maintenance_work_mem = '256MB'", ct).ConfigureAwait(false);
+        // Large values (snapshots) are compressed with LZ4 instead of the default pglz when the server has it: COPY of
+        // the 10,000 ~9 KB snapshots of the 1M-event backup took 1.7 s with pglz and 0.4 s with LZ4. A setting of this
+        // transaction only: the column definitions stay the plugin's, and every reader decompresses either method.
+        await ExecuteAsync(connection, transaction,
+            "SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings " +
+            "WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)", ct).ConfigureAwait(false);
         var creating = !await AnyTableExistsAsync(connection, transaction, ct).ConfigureAwait(false);
         foreach (var statement in creating ? JournalSchema.PostgreSqlTables : JournalSchema.PostgreSql)
             await ExecuteAsync(connection, transaction, statement, ct).ConfigureAwait(false);
