@@ -74,7 +74,7 @@ public sealed class PostgresJournalDatabase : JournalDatabase
 
     /// <inheritdoc />
     /// <remarks>
-    /// Rows go in by binary COPY. When this restore creates the tables (an empty database), they start with their
+    /// Rows go in by binary COPY (encoded by <see cref="PostgresCopyWriter"/>). When this restore creates the tables (an empty database), they start with their
     /// primary keys only, COPY runs with FREEZE (rows written already frozen: no later rewrite by VACUUM), and the
     /// unique constraint and secondary indexes are built after the load, all inside the same transaction.
     /// </remarks>
