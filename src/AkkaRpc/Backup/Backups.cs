@@ -150,7 +150,8 @@ public static class Backups
                 throw new InvalidDataException(
                     $"{folder}: its rows do not add up to its manifest ({Difference(fromBackup, manifest.Content)}); nothing was changed in {target.Description}");
             using var check = new ContentDigest();
-            await foreach (var _ in Observe(written, check, "check", total, progress, checkCt).ConfigureAwait(false)) { }
+            // The rows come off the connection on one thread while the digest runs on another.
+            await foreach (var _ in Observe(ReadAhead.Run(written, checkCt), check, "check", total, progress, checkCt).ConfigureAwait(false)) { }
             var restored = check.Summary();
             if (!SameContent(restored, manifest.Content))
                 throw new InvalidDataException(

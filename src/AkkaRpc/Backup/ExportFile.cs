@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 
 namespace AkkaRpc.Backup;
@@ -95,31 +95,105 @@ public static class ExportFile
         if (!File.Exists(path)) throw new FileNotFoundException($"export file {path} does not exist", path);
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         await using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        using var reader = new StreamReader(gzip, Encoding.UTF8);
-        var lineNumber = 0;
-        string? line;
+        // Lines are cut from the decompressed bytes and decoded where they lie (no string per line); a block's rows
+        // are handed out together, since the decoder's reader cannot live across an await.
+        using var lines = new LineBuffer(path);
+        var rows = new List<BackupRecord>(1024);
         while (true)
         {
-            try { line = await reader.ReadLineAsync(ct).ConfigureAwait(false); }
-            catch (InvalidDataException e) { throw new InvalidDataException($"{path}: not a gzip file or damaged after line {lineNumber}: {e.Message}", e); }
-            if (line is null) break;
-            lineNumber++;
-            if (lineNumber == 1)
-            {
-                CheckHeader(path, line);
-                continue;
-            }
-            if (line.Length == 0) continue;
-            yield return Parse(path, lineNumber, line);
+            int read;
+            try { read = await gzip.ReadAsync(lines.FreeSpace(), ct).ConfigureAwait(false); }
+            catch (InvalidDataException e) { throw new InvalidDataException($"{path}: not a gzip file or damaged after line {lines.LineNumber}: {e.Message}", e); }
+            if (read == 0) break;
+            lines.Add(read, rows);
+            foreach (var row in rows) yield return row;
+            rows.Clear();
         }
-        if (lineNumber == 0) throw new InvalidDataException($"{path} is empty: not an AkkaRpc export");
+        lines.Finish(rows);
+        foreach (var row in rows) yield return row;
+        if (lines.LineNumber == 0) throw new InvalidDataException($"{path} is empty: not an AkkaRpc export");
     }
 
-    private static void CheckHeader(string path, string line)
+    // Decompressed bytes not yet cut into lines, in a pooled buffer that grows for a line longer than it.
+    private sealed class LineBuffer(string path) : IDisposable
+    {
+        private const int MinimumRead = 1 << 16;
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        private int _start, _end, _scanned;
+
+        public int LineNumber { get; private set; }
+
+        public Memory<byte> FreeSpace()
+        {
+            if (_buffer.Length - _end < MinimumRead)
+            {
+                var pending = _end - _start;
+                var target = pending + MinimumRead > _buffer.Length ? ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, pending + MinimumRead)) : _buffer;
+                _buffer.AsSpan(_start, pending).CopyTo(target);
+                if (target != _buffer)
+                {
+                    ArrayPool<byte>.Shared.Return(_buffer);
+                    _buffer = target;
+                }
+                _scanned -= _start;
+                _start = 0;
+                _end = pending;
+            }
+            return _buffer.AsMemory(_end);
+        }
+
+        /// <summary>Takes <paramref name="count"/> new bytes; decodes every line they complete into <paramref name="rows"/>.</summary>
+        public void Add(int count, List<BackupRecord> rows)
+        {
+            _end += count;
+            while (true)
+            {
+                var newline = _buffer.AsSpan(_scanned, _end - _scanned).IndexOf((byte)'\n');
+                if (newline < 0)
+                {
+                    _scanned = _end;
+                    return;
+                }
+                var lineEnd = _scanned + newline;
+                Line(_buffer.AsSpan(_start, lineEnd - _start), rows);
+                _start = _scanned = lineEnd + 1;
+            }
+        }
+
+        /// <summary>Decodes the last line when the file does not end with a line break.</summary>
+        public void Finish(List<BackupRecord> rows)
+        {
+            if (_end > _start) Line(_buffer.AsSpan(_start, _end - _start), rows);
+            _start = _scanned = _end;
+        }
+
+        private void Line(ReadOnlySpan<byte> line, List<BackupRecord> rows)
+        {
+            LineNumber++;
+            if (line.EndsWith((byte)'\r')) line = line[..^1];
+            if (LineNumber == 1)
+            {
+                CheckHeader(path, line.StartsWith(Utf8Bom) ? line[Utf8Bom.Length..] : line);
+                return;
+            }
+            if (line.IsEmpty) return;
+            try { rows.Add(ExportRowParser.Parse(line)); }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or InvalidDataException)
+            {
+                throw new InvalidDataException($"{path} line {LineNumber}: not a valid row ({e.Message})", e);
+            }
+        }
+
+        public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
+    }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    private static void CheckHeader(string path, ReadOnlySpan<byte> line)
     {
         try
         {
-            using var header = JsonDocument.Parse(line);
+            using var header = JsonDocument.Parse(line.ToArray());
             if (header.RootElement.TryGetProperty("format", out var format) && format.GetString() == FormatName
                 && header.RootElement.TryGetProperty("version", out var version) && version.GetInt32() == Version)
                 return;
@@ -128,42 +202,6 @@ public static class ExportFile
         catch (InvalidOperationException) { }
         throw new InvalidDataException($"{path} is not an AkkaRpc export (version {Version}): its first line is not the expected header");
     }
-
-    private static BackupRecord Parse(string path, int lineNumber, string line)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(line);
-            var row = document.RootElement;
-            return row.GetProperty("table").GetString() switch
-            {
-                "journal" => new JournalRecord(
-                    row.GetProperty("ordering").GetInt64(), row.GetProperty("created").GetInt64(), row.GetProperty("deleted").GetBoolean(),
-                    Required(row, "persistence_id"), row.GetProperty("sequence_number").GetInt64(), row.GetProperty("message").GetBytesFromBase64(),
-                    NullableString(row, "manifest"), NullableInt(row, "identifier"), NullableString(row, "writer_uuid")),
-                "tags" => new TagRecord(
-                    row.GetProperty("ordering_id").GetInt64(), Required(row, "tag"), row.GetProperty("sequence_nr").GetInt64(), Required(row, "persistence_id")),
-                "snapshot" => new SnapshotRecord(
-                    Required(row, "persistence_id"), row.GetProperty("sequence_number").GetInt64(), row.GetProperty("created").GetInt64(),
-                    row.GetProperty("snapshot").ValueKind == JsonValueKind.Null ? null : row.GetProperty("snapshot").GetBytesFromBase64(),
-                    NullableString(row, "manifest"), NullableInt(row, "serializer_id")),
-                var other => throw new InvalidDataException($"unknown table '{other}'"),
-            };
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or InvalidDataException)
-        {
-            throw new InvalidDataException($"{path} line {lineNumber}: not a valid row ({e.Message})", e);
-        }
-    }
-
-    private static string Required(JsonElement row, string name) =>
-        row.GetProperty(name).GetString() ?? throw new InvalidDataException($"{name} is null");
-
-    private static string? NullableString(JsonElement row, string name) =>
-        row.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value.GetString() : null;
-
-    private static int? NullableInt(JsonElement row, string name) =>
-        row.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value.GetInt32() : null;
 
     private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
     {

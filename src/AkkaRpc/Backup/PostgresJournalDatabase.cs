@@ -2,7 +2,6 @@ using System.Data;
 using System.Data.Common;
 using AkkaRpc.Persistence;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace AkkaRpc.Backup;
 
@@ -75,7 +74,7 @@ public sealed class PostgresJournalDatabase : JournalDatabase
 
     /// <inheritdoc />
     /// <remarks>
-    /// Rows go in by binary COPY. When this restore creates the tables (an empty database), they start with their
+    /// Rows go in by binary COPY (encoded by <see cref="PostgresCopyWriter"/>). When this restore creates the tables (an empty database), they start with their
     /// primary keys only, COPY runs with FREEZE (rows written already frozen: no later rewrite by VACUUM), and the
     /// unique constraint and secondary indexes are built after the load, all inside the same transaction.
     /// </remarks>
@@ -89,6 +88,12 @@ public sealed class PostgresJournalDatabase : JournalDatabase
         await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         // Index builds sort in memory instead of on disk; LOCAL: for this transaction only.
         await ExecuteAsync(connection, transaction, "SET LOCAL maintenance_work_mem = '256MB'", ct).ConfigureAwait(false);
+        // Large values (snapshots) are compressed with LZ4 instead of the default pglz when the server has it: COPY of
+        // the 10,000 ~9 KB snapshots of the 1M-event backup took 1.7 s with pglz and 0.4 s with LZ4. A setting of this
+        // transaction only: the column definitions stay the plugin's, and every reader decompresses either method.
+        await ExecuteAsync(connection, transaction,
+            "SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings " +
+            "WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)", ct).ConfigureAwait(false);
         var creating = !await AnyTableExistsAsync(connection, transaction, ct).ConfigureAwait(false);
         foreach (var statement in creating ? JournalSchema.PostgreSqlTables : JournalSchema.PostgreSql)
             await ExecuteAsync(connection, transaction, statement, ct).ConfigureAwait(false);
@@ -129,7 +134,8 @@ public sealed class PostgresJournalDatabase : JournalDatabase
         NpgsqlConnection connection, IAsyncEnumerable<BackupRecord> records, bool freeze, IProgress<long>? progress, CancellationToken ct)
     {
         long j = 0, t = 0, s = 0;
-        NpgsqlBinaryImporter? importer = null;
+        NpgsqlRawCopyStream? copy = null;
+        PostgresCopyWriter? writer = null;
         Type? importing = null;
         try
         {
@@ -139,52 +145,44 @@ public sealed class PostgresJournalDatabase : JournalDatabase
                 {
                     // Binary COPY per table (records arrive table by table): ~10x faster than row-by-row INSERTs.
                     // COPY writes the given ordering into the GENERATED ALWAYS identity column, as restore needs.
-                    if (importer is not null) await CompleteAsync(importer, ct).ConfigureAwait(false);
+                    if (copy is not null)
+                    {
+                        var finished = copy;
+                        copy = null; // completing it: nothing left to cancel if that fails
+                        await CompleteAsync(finished, writer!, ct).ConfigureAwait(false);
+                    }
                     importing = record.GetType();
-                    importer = await connection.BeginBinaryImportAsync(CopyCommand(record, freeze), ct).ConfigureAwait(false);
+                    copy = await connection.BeginRawBinaryCopyAsync(CopyCommand(record, freeze), ct).ConfigureAwait(false);
+                    writer = new PostgresCopyWriter(copy);
                 }
-                // Synchronous field writes: they fill Npgsql's buffer and only touch the socket when it is full; an
-                // awaited call per field cost more than the COPY itself.
-                importer!.StartRow();
+                writer!.Add(record);
+                if (writer.ShouldFlush) await writer.FlushAsync(ct).ConfigureAwait(false);
                 switch (record)
                 {
-                    case JournalRecord r:
-                        importer.Write(r.Ordering, NpgsqlDbType.Bigint);
-                        importer.Write(r.Created, NpgsqlDbType.Bigint);
-                        importer.Write(r.Deleted, NpgsqlDbType.Boolean);
-                        importer.Write(r.PersistenceId, NpgsqlDbType.Text);
-                        importer.Write(r.SequenceNr, NpgsqlDbType.Bigint);
-                        importer.Write(r.Message, NpgsqlDbType.Bytea);
-                        WriteNullable(importer, r.Manifest, NpgsqlDbType.Text);
-                        WriteNullable(importer, r.SerializerId, NpgsqlDbType.Integer);
-                        WriteNullable(importer, r.WriterUuid, NpgsqlDbType.Text);
-                        j++;
-                        break;
-                    case TagRecord r:
-                        importer.Write(r.OrderingId, NpgsqlDbType.Bigint);
-                        importer.Write(r.Tag, NpgsqlDbType.Text);
-                        importer.Write(r.SequenceNr, NpgsqlDbType.Bigint);
-                        importer.Write(r.PersistenceId, NpgsqlDbType.Text);
-                        t++;
-                        break;
-                    case SnapshotRecord r:
-                        importer.Write(r.PersistenceId, NpgsqlDbType.Text);
-                        importer.Write(r.SequenceNr, NpgsqlDbType.Bigint);
-                        importer.Write(r.Created, NpgsqlDbType.Bigint);
-                        WriteNullable(importer, r.Snapshot, NpgsqlDbType.Bytea);
-                        WriteNullable(importer, r.Manifest, NpgsqlDbType.Text);
-                        WriteNullable(importer, r.SerializerId, NpgsqlDbType.Integer);
-                        s++;
-                        break;
+                    case JournalRecord: j++; break;
+                    case TagRecord: t++; break;
+                    default: s++; break;
                 }
                 if ((j + t + s) % 10_000 == 0) progress?.Report(j + t + s);
             }
-            if (importer is not null) await CompleteAsync(importer, ct).ConfigureAwait(false);
-            importer = null;
+            if (copy is not null)
+            {
+                var finished = copy;
+                copy = null;
+                await CompleteAsync(finished, writer!, ct).ConfigureAwait(false);
+            }
         }
         finally
         {
-            if (importer is not null) await importer.DisposeAsync().ConfigureAwait(false);
+            writer?.Dispose();
+            if (copy is not null)
+            {
+                // Failed half-way: end the COPY with an error instead of letting the dispose finish it with the rows so
+                // far (the transaction is rolled back either way; this only stops the server from taking more).
+                try { await copy.CancelAsync().ConfigureAwait(false); }
+                catch (Exception e) when (e is PostgresException or NpgsqlException or IOException or InvalidOperationException) { }
+                await copy.DisposeAsync().ConfigureAwait(false);
+            }
         }
         return new RowCounts(j, t, s);
     }
@@ -199,19 +197,11 @@ public sealed class PostgresJournalDatabase : JournalDatabase
         _ => throw new ArgumentException($"unknown record {record.GetType().Name}"),
     } + (freeze ? " FROM STDIN (FORMAT BINARY, FREEZE)" : " FROM STDIN (FORMAT BINARY)");
 
-    private static async Task CompleteAsync(NpgsqlBinaryImporter importer, CancellationToken ct)
+    private static async Task CompleteAsync(NpgsqlRawCopyStream copy, PostgresCopyWriter writer, CancellationToken ct)
     {
-        await importer.CompleteAsync(ct).ConfigureAwait(false);
-        await importer.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private static void WriteNullable<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type) where T : class
-    {
-        if (value is null) importer.WriteNull(); else importer.Write(value, type);
-    }
-
-    private static void WriteNullable(NpgsqlBinaryImporter importer, int? value, NpgsqlDbType type)
-    {
-        if (value is null) importer.WriteNull(); else importer.Write(value.Value, type);
+        await writer.CompleteAsync(ct).ConfigureAwait(false);
+        writer.Dispose();
+        // Disposing a raw COPY FROM stream sends CopyDone and waits for the server's verdict (errors surface here).
+        await copy.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,3 +1,6 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
 using AkkaRpc.Backup;
 using AkkaRpc.Tests.Infrastructure;
 
@@ -49,6 +52,47 @@ public class RestoreAtomicityTests : IDisposable
 
         await Assert.ThrowsAnyAsync<Exception>(() => Backups.RestoreAsync(folder, Database(target), replaceExisting: false));
         await AssertUntouchedAsync(target);
+    }
+
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.PostgreSql)]
+    public async Task A_restore_failing_in_the_middle_of_the_load_should_leave_a_new_target_untouched(Backend backend)
+    {
+        await using var target = await TestDatabase.CreateAsync(backend, _folder.Path, "target");
+        // Two journal rows with the same ordering: the primary key refuses the second while the rows stream in.
+        var duplicate = await ExportAsync("duplicate-ordering",
+        [
+            new JournalRecord(1, 10, false, "accounts/a", 1, [1], null, null, null),
+            new JournalRecord(1, 11, false, "accounts/a", 2, [2], null, null, null),
+            new SnapshotRecord("accounts/a", 1, 13, [9], null, null),
+        ]);
+        await Assert.ThrowsAnyAsync<Exception>(() => Backups.RestoreAsync(duplicate, Database(target), replaceExisting: false));
+        await AssertUntouchedAsync(target);
+
+        // A row the decoder refuses after thousands were written (a file whose SHA-256 matches a damaged manifest).
+        var rows = Enumerable.Range(1, 5000)
+            .Select(i => (BackupRecord)new JournalRecord(i, 10, false, "accounts/a", i, [1, 2, 3], "m", 1, "w")).ToArray();
+        var damaged = await ExportAsync("damaged-row", rows);
+        var data = Path.Combine(damaged, ExportFile.FileName);
+        var lines = new List<string>();
+        await using (var gzip = new GZipStream(File.OpenRead(data), CompressionMode.Decompress))
+        using (var reader = new StreamReader(gzip))
+            while (await reader.ReadLineAsync() is { } line) lines.Add(line);
+        lines[4000] = lines[4000].Replace("\"ordering\":", "\"ordering\":\"x\",\"o\":", StringComparison.Ordinal);
+        await using (var gzip = new GZipStream(File.Create(data), CompressionLevel.Fastest))
+            await gzip.WriteAsync(Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"));
+        var manifest = await BackupManifest.ReadAsync(damaged);
+        var bytes = await File.ReadAllBytesAsync(data);
+        await (manifest with { Data = manifest.Data with { Bytes = bytes.Length, Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)) } }).WriteAsync(damaged);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Backups.RestoreAsync(damaged, Database(target), replaceExisting: false));
+        Assert.Contains("line 4001", error.Message);
+        await AssertUntouchedAsync(target);
+
+        // The database is still usable: a good backup restores afterwards.
+        await Backups.RestoreAsync(await ExportAsync("good", Rows()), Database(target), replaceExisting: false);
+        Assert.Equal(new RowCounts(3, 1, 2), await Database(target).CountAsync());
     }
 
     [Theory]
