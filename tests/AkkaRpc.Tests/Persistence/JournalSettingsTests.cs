@@ -69,6 +69,17 @@ public class JournalSettingsTests
     }
 
     // The plugin block as our options render it, without the plugin's own defaults underneath.
+    [Theory]
+    [InlineData(JournalProvider.Sqlite, "Data Source=journal.db")]
+    [InlineData(JournalProvider.PostgreSql, "Host=127.0.0.1")]
+    public void SQL_journals_should_run_without_the_replay_filter(JournalProvider provider, string connectionString)
+    {
+        // journal_uq (persistence_id, sequence_number) already rules out the interleaved writers the filter repairs,
+        // and the filter costs an actor per recovery (docs/disaster-recovery.md, item 9).
+        var journal = Rendered(new PersistenceOptions { Provider = provider, ConnectionString = connectionString });
+        Assert.Equal("off", journal.GetString("replay-filter.mode"));
+    }
+
     private static Config Rendered(PersistenceOptions options) =>
         ConfigurationFactory.ParseString(
                 new SqlJournalPluginOptions(options.EffectiveConnectionString, options.EffectiveProviderName, options).ToString())
