@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The build step of docker/Dockerfile without a Docker engine: the same `dotnet publish` of the node, then the
-# published output started the way the image's ENTRYPOINT starts it (`dotnet AkkaRpc.Node.dll` in the publish folder,
+# published output started the way the image's ENTRYPOINT starts it (`./AkkaRpc.Node` in the publish folder,
 # configured only by AkkaRpc__* environment variables, SQLite file in a data folder), checked for readiness and one
 # call, and stopped with SIGTERM as `docker stop` would. Ports are free ones on 127.0.0.1 (the image binds 0.0.0.0).
 # Options: --out DIR (publish folder; default a new temporary folder, removed at the end)
@@ -28,9 +28,10 @@ cleanup() {
 trap cleanup EXIT
 
 # The Dockerfile's RUN line, apart from the output folder and -v quiet.
-dotnet publish src/AkkaRpc.Node/AkkaRpc.Node.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out" --nologo -v quiet
+dotnet publish src/AkkaRpc.Node/AkkaRpc.Node.csproj -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true \
+  -p:PublishReadyToRunComposite=true -o "$out" --nologo -v quiet
 files=$(find "$out" -type f | wc -l)
-[ -f "$out/AkkaRpc.Node.dll" ] || { echo "docker-publish: $out/AkkaRpc.Node.dll missing after publish" >&2; exit 1; }
+[ -x "$out/AkkaRpc.Node" ] || { echo "docker-publish: $out/AkkaRpc.Node missing after publish" >&2; exit 1; }
 
 read -r port http grpc < <(python3 -c '
 import socket
@@ -45,7 +46,7 @@ mkdir -p "$work/data"
   exec env AkkaRpc__Persistence__ConnectionString="Data Source=$work/data/akkarpc.db" \
     AkkaRpc__Gateway__Hostname=127.0.0.1 AkkaRpc__Gateway__HttpPort="$http" AkkaRpc__Gateway__GrpcPort="$grpc" \
     AkkaRpc__Port="$port" AkkaRpc__SeedNodes__0="127.0.0.1:$port" \
-    dotnet AkkaRpc.Node.dll
+    ./AkkaRpc.Node
 ) >"$work/node.log" 2>&1 &
 pid=$!
 
