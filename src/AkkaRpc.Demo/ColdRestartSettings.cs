@@ -15,9 +15,11 @@ namespace AkkaRpc.Demo;
 /// <param name="GenerateOnly">Only make sure the generated export exists (no cluster, no timing).</param>
 /// <param name="Existing">A database that already holds the generated journal: only the cold start (a) runs on it
 /// (no import, no backup, no RTO); for looking into the cold start without minutes of setup each time.</param>
+/// <param name="ColdReader">Skip the reader's warm-up: the first timed cold start then also pays for compiling the
+/// reader's own code (this process's HTTP client and JSON), which shares the 2 cores with the starting nodes.</param>
 internal sealed record ColdRestartSettings(
     JournalProvider Provider, string? Postgres, int Entities, int Commands, int SnapshotEvery, int Readers,
-    string DataDirectory, string WorkDirectory, bool GenerateOnly, string? Existing)
+    string DataDirectory, string WorkDirectory, bool GenerateOnly, string? Existing, bool ColdReader)
 {
     /// <summary>The node's RememberedRequestsPerEntity (appsettings.json), which a generated snapshot carries.</summary>
     public const int RememberedRequests = 1000;
@@ -28,6 +30,7 @@ internal sealed record ColdRestartSettings(
         string? postgres = null;
         int entities = 10_000, commands = 100, snapshotEvery = 100, readers = 64;
         var generateOnly = false;
+        var coldReader = false;
         string? data = null;
         string? existing = null;
         var workdir = Path.Combine(Directory.GetCurrentDirectory(), ".cold-restart", $"run-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
@@ -55,9 +58,10 @@ internal sealed record ColdRestartSettings(
                 case "--workdir": workdir = Path.GetFullPath(Next()); break;
                 case "--generate-only": generateOnly = true; break;
                 case "--existing": existing = Next(); break;
+                case "--cold-reader": coldReader = true; break;
                 default: throw new ArgumentException(
                     $"unknown argument {args[i]} (use --provider Sqlite|PostgreSql --postgres CONN --entities N --commands N " +
-                    "--snapshot-every N --readers N --data DIR --workdir DIR --generate-only --existing CONN)");
+                    "--snapshot-every N --readers N --data DIR --workdir DIR --generate-only --existing CONN --cold-reader)");
             }
         }
         if (entities < 1 || commands < 1 || readers < 1) throw new ArgumentException("--entities, --commands and --readers must be >= 1");
@@ -67,6 +71,6 @@ internal sealed record ColdRestartSettings(
             throw new ArgumentException($"--workdir {workdir} is not empty; give it a new folder");
         data ??= Path.Combine(Directory.GetCurrentDirectory(), ".cold-restart",
             string.Create(CultureInfo.InvariantCulture, $"data-{entities}x{commands}-snap{snapshotEvery}"));
-        return new ColdRestartSettings(provider, postgres, entities, commands, snapshotEvery, readers, data, workdir, generateOnly, existing);
+        return new ColdRestartSettings(provider, postgres, entities, commands, snapshotEvery, readers, data, workdir, generateOnly, existing, coldReader);
     }
 }
