@@ -37,6 +37,10 @@ else
   passed=0
   failed=1
 fi
+# The failures again, at the end: in a long run they scroll out of sight of anyone who reads only the tail.
+if [ -f "$trx" ] && [ "${failed:-0}" -ne 0 ]; then
+  perl scripts/failed-tests.pl "$trx" || echo "(could not list the failed tests from $trx)"
+fi
 # A crashed or hung run can leave the counters at zero failures: the exit status still counts.
 if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then failed=1; fi
 echo "${passed:-0} passed, ${failed:-0} failed"
