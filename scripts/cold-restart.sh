@@ -11,6 +11,8 @@
 # Options (passed through): --provider Sqlite|PostgreSql (default Sqlite; PostgreSql uses scripts/postgres.sh's
 #   server) --entities N (10000) --commands N (100 rows per account) --snapshot-every N (100, the node default;
 #   0 = a journal without snapshots, every row replayed) --readers N (64 concurrent reads) --workdir DIR --cold-reader
+# Each cold start also prints, per node, its CPU time and the runtime's JIT time, GC pauses and collections up to the
+# moment every account was served (the nodes' System.Runtime metrics).
 # The generated export is kept in .cold-restart/data-* and reused. The timed part runs under the shared bench lock.
 # Last line: cold-restart: provider=... events=... replayed_rows=... ready_s=... all_served_s=... replay_rows_per_s=...
 #            events_per_s=... restore_s=... rto_s=... cold_reader_all_served_s=... mismatches=0

@@ -159,6 +159,8 @@ internal sealed class ColdRestartRun
         }, cancel);
         var allServed = clock.Elapsed;
         await progress.DisposeAsync();
+        // Scraped now, before the second read below adds work of its own.
+        var metrics = await NodeMetrics.ScrapeAsync(cluster, cancel);
         int[] counts;
         lock (perSecond) counts = [.. perSecond];
         Say($"[{phase}] accounts served in each second of the reads: {string.Join(" ", counts.Select((c, k) => c - (k == 0 ? 0 : counts[k - 1])))}");
@@ -170,38 +172,39 @@ internal sealed class ColdRestartRun
         Say($"[{phase}] 3 nodes ready {ready.TotalSeconds:0.00} s after start; all {_settings.Entities} accounts served " +
             $"{allServed.TotalSeconds:0.00} s after start ({(allServed - ready).TotalSeconds:0.00} s of reads, {gateways.Retried} retried); " +
             $"{mismatches} wrong{(mismatches > 0 ? $", first: {firstMismatch}" : "")}");
-        Say($"[{phase}] entity recovery (node metrics): {await RecoveryStatsAsync(cluster, cancel)}");
+        Say($"[{phase}] entity recovery (node metrics): {RecoveryStats(metrics)}");
+        Say($"[{phase}] runtime (node metrics): {RuntimeStats(metrics)}");
         foreach (var node in cluster.Nodes) node?.Kill();
         return new ColdStart(ready, allServed, allServed - ready, mismatches);
     }
 
-    /// <summary>Sum and count of <c>akkarpc.entity.recovery.duration</c> over the nodes' /metrics.</summary>
-    private static async Task<string> RecoveryStatsAsync(LocalClusterRunner cluster, CancellationToken cancel)
+    /// <summary>Count and mean of <c>akkarpc.entity.recovery.duration</c> over the nodes.</summary>
+    private static string RecoveryStats(NodeMetrics metrics)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        double sum = 0, count = 0;
-        var perNode = new List<string>();
-        for (var i = 0; i < cluster.HttpPorts.Length; i++)
-        {
-            double nodeCount = 0;
-            try
-            {
-                var text = await http.GetStringAsync(new Uri(cluster.HttpAddress(i), "metrics"), cancel);
-                foreach (var line in text.Split('\n'))
-                {
-                    if (!line.StartsWith("akkarpc_entity_recovery_duration_seconds_", StringComparison.Ordinal)) continue;
-                    var value = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-                    if (line.StartsWith("akkarpc_entity_recovery_duration_seconds_sum", StringComparison.Ordinal)) sum += value;
-                    else if (line.StartsWith("akkarpc_entity_recovery_duration_seconds_count", StringComparison.Ordinal)) { count += value; nodeCount += value; }
-                }
-            }
-            catch (HttpRequestException) { }
-            perNode.Add(nodeCount.ToString("0", CultureInfo.InvariantCulture));
-        }
+        const string name = "akkarpc_entity_recovery_duration_seconds";
+        var count = metrics.Sum(name + "_count");
+        var perNode = Enumerable.Range(0, metrics.Count).Select(i => metrics.Sum(i, name + "_count").ToString("0", CultureInfo.InvariantCulture));
         return count == 0
             ? "no samples"
-            : string.Create(CultureInfo.InvariantCulture, $"{count:0} entities recovered (per node {string.Join("/", perNode)}), mean {sum / count * 1000:0.0} ms each");
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{count:0} entities recovered (per node {string.Join("/", perNode)}), mean {metrics.Sum(name + "_sum") / count * 1000:0.0} ms each");
     }
+
+    /// <summary>
+    /// Per node, over its life up to the moment every account was served: CPU time, and how much of it the runtime
+    /// spent compiling (all JIT threads, tiered recompilation included) and collecting (GC pauses), from .NET's
+    /// System.Runtime meter.
+    /// </summary>
+    private static string RuntimeStats(NodeMetrics metrics) =>
+        string.Join("; ", Enumerable.Range(0, metrics.Count).Select(i => !metrics.Answered(i)
+            ? $"node{i + 1}: no answer"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"node{i + 1}: cpu {metrics.Sum(i, "dotnet_process_cpu_time_seconds_total"):0.0} s, " +
+                $"jit {metrics.Sum(i, "dotnet_jit_compilation_time_seconds_total"):0.0} s, " +
+                $"gc pauses {metrics.Sum(i, "dotnet_gc_pause_time_seconds_total"):0.00} s " +
+                $"(gen0/1/2 {metrics.Sum(i, "dotnet_gc_collections_total", "\"gen0\""):0}/{metrics.Sum(i, "dotnet_gc_collections_total", "\"gen1\""):0}/" +
+                $"{metrics.Sum(i, "dotnet_gc_collections_total", "\"gen2\""):0}), " +
+                $"{metrics.Sum(i, "dotnet_gc_heap_total_allocated_bytes_total") / 1e9:0.00} GB allocated")));
 
     private async Task EnsureDataAsync(SyntheticJournal journal, CancellationToken cancel)
     {
