@@ -22,7 +22,7 @@ internal sealed class JournalRecoveryReader : IDisposable
         _connections = connections;
         _sql = sql;
         _payloads = payloads;
-        _highest = new CoalescedLookups<long>(ReadHighestAsync, none: 0, RecoverySql.MaxIdsPerQuery, maxInFlight: connections.Readers, stopping);
+        _highest = new CoalescedLookups<long>(ReadHighestAsync, none: 0, RecoverySql.MaxIdsPerQuery, maxInFlight: connections.LookupsInFlight, stopping);
     }
 
     /// <summary>
@@ -57,7 +57,7 @@ internal sealed class JournalRecoveryReader : IDisposable
             var command = connection.Command(_sql.HighestSequenceNrs, RecoverySql.Ids);
             command.Parameters[0].Value = _connections.IdsValue(ids);
             var found = new Dictionary<string, LookupResult<long>>(ids.Count, StringComparer.Ordinal);
-            await using var rows = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var rows = await connection.ExecuteAsync(command, ct).ConfigureAwait(false);
             while (await rows.ReadAsync(ct).ConfigureAwait(false))
             {
                 if (rows.IsDBNull(1)) continue;
@@ -81,7 +81,7 @@ internal sealed class JournalRecoveryReader : IDisposable
             command.Parameters[1].Value = fromSequenceNr;
             command.Parameters[2].Value = toSequenceNr;
             command.Parameters[3].Value = Math.Max(0, max);
-            await using DbDataReader rows = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using DbDataReader rows = await connection.ExecuteAsync(command, ct).ConfigureAwait(false);
             while (await rows.ReadAsync(ct).ConfigureAwait(false))
                 recoveryCallback(_payloads.Event(rows, persistenceId, _sql.ReadsWriterUuid));
             return true;

@@ -21,7 +21,7 @@ internal sealed class SnapshotRecoveryReader : IDisposable
         _connections = connections;
         _sql = sql;
         _payloads = payloads;
-        _latest = new CoalescedLookups<SelectedSnapshot?>(ReadLatestAsync, none: null, RecoverySql.MaxIdsPerQuery, maxInFlight: connections.Readers, stopping);
+        _latest = new CoalescedLookups<SelectedSnapshot?>(ReadLatestAsync, none: null, RecoverySql.MaxIdsPerQuery, maxInFlight: connections.LookupsInFlight, stopping);
     }
 
     /// <summary>A reader for the store configured by <paramref name="config"/>, or null for a provider it does not know.</summary>
@@ -55,7 +55,7 @@ internal sealed class SnapshotRecoveryReader : IDisposable
             var next = 1;
             if (bySequenceNr) command.Parameters[next++].Value = criteria.MaxSequenceNr;
             if (byTimestamp) command.Parameters[next].Value = criteria.MaxTimeStamp.Ticks;
-            await using var row = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var row = await connection.ExecuteAsync(command, ct).ConfigureAwait(false);
             return await row.ReadAsync(ct).ConfigureAwait(false) ? _payloads.Snapshot(row, persistenceId) : null;
         }, cancellationToken);
     }
@@ -67,7 +67,7 @@ internal sealed class SnapshotRecoveryReader : IDisposable
             var command = connection.Command(_sql.LatestOfIds, RecoverySql.Ids);
             command.Parameters[0].Value = _connections.IdsValue(ids);
             var found = new Dictionary<string, LookupResult<SelectedSnapshot?>>(ids.Count, StringComparer.Ordinal);
-            await using var rows = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var rows = await connection.ExecuteAsync(command, ct).ConfigureAwait(false);
             while (await rows.ReadAsync(ct).ConfigureAwait(false))
             {
                 var persistenceId = rows.GetString(5);
