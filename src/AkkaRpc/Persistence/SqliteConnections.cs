@@ -26,10 +26,11 @@ internal static class SqliteConnections
     }
 
     /// <summary>
-    /// A connection that sets the busy timeout, and the synchronous level when given (null keeps SQLite's FULL), each
-    /// time it opens: both are per-connection settings, and a pooled connection is opened again for every use.
+    /// A connection that sets the busy timeout, the synchronous level when given (null keeps SQLite's FULL) and the
+    /// memory-mapped size when above 0, each time it opens: all are per-connection settings, and a pooled connection is
+    /// opened again for every use.
     /// </summary>
-    public static SqliteConnection Create(string connectionString, SqliteSynchronous? synchronous = null)
+    public static SqliteConnection Create(string connectionString, SqliteSynchronous? synchronous = null, long mmapBytes = 0)
     {
         var pragmas = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};" + synchronous switch
         {
@@ -37,7 +38,7 @@ internal static class SqliteConnections
             SqliteSynchronous.Full => " PRAGMA synchronous = FULL;",
             SqliteSynchronous.Extra => " PRAGMA synchronous = EXTRA;",
             _ => "",
-        };
+        } + (mmapBytes > 0 ? $" PRAGMA mmap_size = {mmapBytes};" : "");
         var connection = new SqliteConnection(connectionString);
         connection.StateChange += (sender, e) =>
         {

@@ -6,7 +6,7 @@ namespace AkkaRpc.Tests.Persistence;
 /// <summary>
 /// The recovery readers' connections (<see cref="RecoveryConnections"/>): kept open from one read to the next, never
 /// more than the readers at once, closed once idle, never reused after a failed read; on PostgreSQL each statement is
-/// prepared on the server.
+/// prepared on the server, on SQLite the database file is memory-mapped.
 /// </summary>
 public sealed class RecoveryConnectionsTests : IDisposable
 {
@@ -102,6 +102,17 @@ public sealed class RecoveryConnectionsTests : IDisposable
             // One server-side statement on the one connection, from the first read on.
             Assert.Equal(1, prepared);
         }
+    }
+
+    [Fact]
+    public async Task On_SQLite_a_reader_connection_should_map_the_database_file()
+    {
+        await using var database = await TestDatabase.CreateAsync(Backend.Sqlite, _folder.Path);
+        using var connections = Open(database, readers: 1, idleLifetime: TimeSpan.FromMinutes(5));
+        var mapped = await connections.ReadAsync(async (connection, ct) =>
+            Convert.ToInt64(await connection.Command("PRAGMA mmap_size").ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture),
+            CancellationToken.None);
+        Assert.Equal(1L << 30, mapped);
     }
 
     private static RecoveryConnections Open(TestDatabase database, int readers, TimeSpan idleLifetime) =>

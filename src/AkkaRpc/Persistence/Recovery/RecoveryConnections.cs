@@ -193,6 +193,14 @@ internal abstract class RecoveryConnections : IDisposable
     /// </summary>
     private sealed class Sqlite(string connectionString, int readers, TimeSpan idleLifetime) : RecoveryConnections(readers, idleLifetime)
     {
+        // Reader connections map the database file (PRAGMA mmap_size) instead of copying each page out of the OS page
+        // cache with a read() call: a replay touches every page of its rows. SQLite maps at most the file's size, and
+        // the mapping shares the page cache, so this costs address space, not memory. Measured on a cold start that
+        // replays 1M rows (4 alternated pairs): ~0.6 s less CPU per node, all served 11.1-13.7 s against 13.4-14.4 s.
+        // SQLite's documented trade-off: a disk I/O error while reading a mapped page ends the process rather than
+        // failing the read. Only these readers map; the writers' connections do not.
+        private const long MapBytes = 1L << 30;
+
         public override string False => "0";
 
         // SQLite has no array parameter: the ids travel as one JSON array, unpacked by the built-in json_each.
@@ -202,7 +210,7 @@ internal abstract class RecoveryConnections : IDisposable
 
         protected override Task<RecoveryConnection> OpenAsync(CancellationToken cancellationToken)
         {
-            var opened = SqliteConnections.Create(connectionString);
+            var opened = SqliteConnections.Create(connectionString, mmapBytes: MapBytes);
             try
             {
                 opened.Open();
