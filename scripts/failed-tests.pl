@@ -25,7 +25,7 @@ while ($trx =~ /<UnitTestResult\b([^>]*[^\/>])>(.*?)<\/UnitTestResult>/sg) {
   my @frames = grep { /AkkaRpc/ } split /\n/, ($stack // "");
   splice @frames, 4 if @frames > 4;
   my @output = grep { length } split /\n/, ($stdout // "");
-  splice @output, 0, @output - 12 if @output > 12;
+  splice @output, 0, @output - 60 if @output > 60;
   print "failed: ", ($name // "(unnamed test)"), "\n";
   print map({ "    $_\n" } @message, @frames);
   print "  its last output lines:\n", map({ "    | $_\n" } @output) if @output;

@@ -113,6 +113,10 @@ public sealed class LocalClusterRunner : IDisposable
         return null;
     }
 
+    /// <summary>Every started node described for a failing test's output (<see cref="NodeProcess.Describe"/>).</summary>
+    public string Describe(int tailLines = 15) =>
+        string.Join("\n", Nodes.Where(n => n is not null).Select(n => n!.Describe(tailLines)));
+
     /// <summary>
     /// Stops every running node gracefully, one at a time, last started first (SIGTERM, then kill -9 after
     /// <paramref name="grace"/>). One at a time, because a node that leaves hands its shards to the others; when

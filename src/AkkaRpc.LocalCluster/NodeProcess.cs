@@ -127,6 +127,38 @@ public sealed partial class NodeProcess : IDisposable
         _ = SendSignal(_process.Id, 15);
     }
 
+    /// <summary>
+    /// For a failing test's output: name, pid, whether the process still runs (or its exit code), where its log is, and
+    /// the log's last <paramref name="tailLines"/> lines (the log goes away with the test's folder, and CI keeps only
+    /// what was printed).
+    /// </summary>
+    public string Describe(int tailLines = 15)
+    {
+        string state;
+        try { state = _process.HasExited ? $"exited with code {_process.ExitCode}" : "running"; }
+        catch (InvalidOperationException) { state = "not started"; }
+        var text = new System.Text.StringBuilder($"--- {Name} (pid {Pid}, {Address()}, {state}) log: {LogPath}");
+        lock (_log)
+        {
+            try { _log.Flush(); }
+            catch (ObjectDisposedException) { } // disposed: everything it had is in the file already
+        }
+        string[] lines;
+        try
+        {
+            using var file = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(file);
+            lines = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return text.Append($" (unreadable: {e.Message})").ToString();
+        }
+        foreach (var line in lines.Skip(Math.Max(0, lines.Length - tailLines)))
+            text.Append('\n').Append("    ").Append(line.Length > 400 ? line[..400] + " ..." : line);
+        return text.ToString();
+    }
+
     /// <summary>Waits for the process to exit; false on timeout.</summary>
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {

@@ -47,8 +47,7 @@ public class FailoverUnderLoadTests : IDisposable
         }
         catch
         {
-            foreach (var node in cluster.Nodes.Where(n => n is not null))
-                _output.WriteLine($"--- {node!.Name} log: {node.LogPath}");
+            _output.WriteLine(cluster.Describe());
             throw;
         }
         finally

@@ -116,11 +116,7 @@ public class GracefulLeaveUnderLoadTests : IDisposable
     private static Member? MemberAt(ClientNode client, string address) =>
         Akka.Cluster.Cluster.Get(client.System).State.Members.FirstOrDefault(m => m.Address.ToString() == address);
 
-    private void DumpLogs(LocalClusterRunner cluster)
-    {
-        foreach (var node in cluster.Nodes.Where(n => n is not null))
-            _output.WriteLine($"--- {node!.Name} log: {node.LogPath}");
-    }
+    private void DumpLogs(LocalClusterRunner cluster) => _output.WriteLine(cluster.Describe());
 
     public void Dispose() => _folder.Dispose();
 }

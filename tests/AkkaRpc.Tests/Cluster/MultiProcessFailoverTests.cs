@@ -103,8 +103,7 @@ public class MultiProcessFailoverTests : IDisposable
         }
         catch
         {
-            foreach (var node in cluster.Nodes.Where(n => n is not null))
-                _output.WriteLine($"--- {node!.Name} log: {node.LogPath}");
+            _output.WriteLine(cluster.Describe());
             throw;
         }
         finally

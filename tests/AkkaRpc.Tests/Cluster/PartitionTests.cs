@@ -136,8 +136,7 @@ public class PartitionTests : IDisposable
         }
         catch
         {
-            foreach (var node in cluster.Nodes.Where(n => n is not null))
-                _output.WriteLine($"--- {node!.Name} log: {node.LogPath}");
+            _output.WriteLine(cluster.Describe());
             throw;
         }
         finally

@@ -64,7 +64,7 @@ public partial class CliBenchTests : IDisposable
         }
         catch
         {
-            foreach (var node in cluster.Nodes) if (node is not null) _output.WriteLine($"--- {node.Name} log: {node.LogPath}");
+            _output.WriteLine(cluster.Describe());
             throw;
         }
     }

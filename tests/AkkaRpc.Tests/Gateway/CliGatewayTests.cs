@@ -90,7 +90,7 @@ public class CliGatewayTests : IDisposable
         }
         catch
         {
-            foreach (var node in cluster.Nodes) if (node is not null) _output.WriteLine($"--- {node.Name} log: {node.LogPath}");
+            _output.WriteLine(cluster.Describe());
             throw;
         }
     }

@@ -56,7 +56,7 @@ public class NodeProcessGatewayTests : IDisposable
         }
         catch
         {
-            foreach (var node in cluster.Nodes) if (node is not null) _output.WriteLine($"--- {node.Name} log: {node.LogPath}");
+            _output.WriteLine(cluster.Describe());
             throw;
         }
     }
