@@ -135,9 +135,9 @@ public sealed partial class NodeProcess : IDisposable
     public string Describe(int tailLines = 15)
     {
         string state;
-        try { state = _process.HasExited ? $"exited with code {_process.ExitCode}" : "running"; }
-        catch (InvalidOperationException) { state = "not started"; }
-        var text = new System.Text.StringBuilder($"--- {Name} (pid {Pid}, {Address()}, {state}) log: {LogPath}");
+        try { state = $"pid {_process.Id}, " + (_process.HasExited ? $"exited with code {_process.ExitCode}" : "running"); }
+        catch (InvalidOperationException) { state = "no process"; }
+        var text = new System.Text.StringBuilder($"--- {Name} ({Address()}, {state}) log: {LogPath}");
         lock (_log)
         {
             try { _log.Flush(); }

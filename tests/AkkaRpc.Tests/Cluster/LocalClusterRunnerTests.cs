@@ -49,7 +49,7 @@ public sealed class LocalClusterRunnerTests : IDisposable
                 "the node wrote its first log line");
 
             var running = cluster.Describe();
-            Assert.StartsWith($"--- node1 (pid {node.Pid}, {node.Address()}, running) log: {node.LogPath}", running);
+            Assert.StartsWith($"--- node1 ({node.Address()}, pid {node.Pid}, running) log: {node.LogPath}", running);
             // The tail is the log itself: its first line is the node announcing its start.
             await Eventually.TrueAsync(() => cluster.Describe().Contains("Starting node", StringComparison.Ordinal), TimeSpan.FromSeconds(60),
                 "the description carries the log's lines");
