@@ -89,16 +89,13 @@ public class MultiProcessFailoverTests : IDisposable
             var survivor = Enumerable.Range(0, 3).First(i => i != victimIndex);
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             var metrics = await http.GetStringAsync(new Uri(cluster.HttpAddress(survivor), "/metrics"));
-            static double Counter(string metricsText, string name) => metricsText.Split('\n')
-                .Where(l => l.StartsWith(name, StringComparison.Ordinal))
-                .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-            var failovers = Counter(metrics, "akkarpc_cluster_failovers_total");
+            var failovers = PrometheusText.Sum(metrics, "akkarpc_cluster_failovers_total");
             Assert.True(failovers >= 1, $"akkarpc_cluster_failovers_total on node{survivor + 1} is {failovers}");
             // The kill was recognised as a dead process (port refused) by the survivors, not left to the failure
             // detector and the split brain resolver; each survivor downs on its own evidence.
             double deadProcessDowns = 0;
             foreach (var i in Enumerable.Range(0, 3).Where(i => i != victimIndex))
-                deadProcessDowns += Counter(await http.GetStringAsync(new Uri(cluster.HttpAddress(i), "/metrics")), "akkarpc_cluster_dead_process_downs_total");
+                deadProcessDowns += PrometheusText.Sum(await http.GetStringAsync(new Uri(cluster.HttpAddress(i), "/metrics")), "akkarpc_cluster_dead_process_downs_total");
             Assert.True(deadProcessDowns >= 1, $"akkarpc_cluster_dead_process_downs_total on the survivors is {deadProcessDowns}");
         }
         catch

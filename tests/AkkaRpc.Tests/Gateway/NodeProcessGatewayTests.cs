@@ -49,8 +49,8 @@ public class NodeProcessGatewayTests : IDisposable
             var metrics = await http.GetStringAsync(GatewayHostingExtensions.MetricsPath);
             Assert.Contains("akkarpc_entity_journal_write_duration_seconds_bucket", metrics);
             // The runtime's own meter rides along: a node that has served calls has spent CPU and collected garbage.
-            Assert.True(Series(metrics, "dotnet_process_cpu_time_seconds_total") > 0, "dotnet_process_cpu_time_seconds_total > 0");
-            Assert.True(Series(metrics, "dotnet_gc_heap_total_allocated_bytes_total") > 0, "dotnet_gc_heap_total_allocated_bytes_total > 0");
+            Assert.True(PrometheusText.Sum(metrics, "dotnet_process_cpu_time_seconds_total") > 0, "dotnet_process_cpu_time_seconds_total > 0");
+            Assert.True(PrometheusText.Sum(metrics, "dotnet_gc_heap_total_allocated_bytes_total") > 0, "dotnet_gc_heap_total_allocated_bytes_total > 0");
             Assert.Contains("dotnet_gc_pause_time_seconds_total", metrics);
             await cluster.StopAllAsync(TimeSpan.FromSeconds(20));
         }
@@ -60,11 +60,6 @@ public class NodeProcessGatewayTests : IDisposable
             throw;
         }
     }
-
-    // The sum of every series of one metric in Prometheus text ("name{labels} value" lines).
-    private static double Series(string metrics, string name) => metrics.Split('\n')
-        .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
-        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 
     public void Dispose() => _folder.Dispose();
 }
