@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using AkkaRpc.Client;
 using AkkaRpc.LocalCluster;
 using AkkaRpc.Sample.Accounts;
 using AkkaRpc.Tests.Infrastructure;
@@ -53,6 +55,18 @@ public class MultiProcessFailoverTests : IDisposable
             var victim = cluster.Nodes[victimIndex]!;
             _output.WriteLine($"kill -9 {victim.Name} (pid {victim.Pid}), host of {orphaned.Length} of {accounts.Length} accounts");
 
+            // The client node is a member too and runs the same dead-process check: whichever member confirms the
+            // refusal first downs the victim, and the others then find it Down already. Its count is read here.
+            long clientDowns = 0;
+            using var listener = new MeterListener();
+            var clientMeter = AkkaRpcRuntime.Get(client.System).Metrics.Meter;
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter == clientMeter && instrument.Name == "akkarpc.cluster.dead_process_downs") l.EnableMeasurementEvents(instrument);
+            };
+            listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref clientDowns, value));
+            listener.Start();
+
             var outage = Stopwatch.StartNew();
             victim.Kill();
             Assert.False(victim.IsRunning);
@@ -91,12 +105,14 @@ public class MultiProcessFailoverTests : IDisposable
             var metrics = await http.GetStringAsync(new Uri(cluster.HttpAddress(survivor), "/metrics"));
             var failovers = PrometheusText.Sum(metrics, "akkarpc_cluster_failovers_total");
             Assert.True(failovers >= 1, $"akkarpc_cluster_failovers_total on node{survivor + 1} is {failovers}");
-            // The kill was recognised as a dead process (port refused) by the survivors, not left to the failure
-            // detector and the split brain resolver; each survivor downs on its own evidence.
-            double deadProcessDowns = 0;
+            // The kill was recognised as a dead process (port refused), not left to the failure detector and the split
+            // brain resolver: some member (a survivor or the client node) downed it on that evidence.
+            double survivorDowns = 0;
             foreach (var i in Enumerable.Range(0, 3).Where(i => i != victimIndex))
-                deadProcessDowns += PrometheusText.Sum(await http.GetStringAsync(new Uri(cluster.HttpAddress(i), "/metrics")), "akkarpc_cluster_dead_process_downs_total");
-            Assert.True(deadProcessDowns >= 1, $"akkarpc_cluster_dead_process_downs_total on the survivors is {deadProcessDowns}");
+                survivorDowns += PrometheusText.Sum(await http.GetStringAsync(new Uri(cluster.HttpAddress(i), "/metrics")), "akkarpc_cluster_dead_process_downs_total");
+            var downs = survivorDowns + Interlocked.Read(ref clientDowns);
+            Console.WriteLine($"[multi-process failover, {backend}] dead-process downs: survivors {survivorDowns}, client node {Interlocked.Read(ref clientDowns)}");
+            Assert.True(downs >= 1, $"akkarpc_cluster_dead_process_downs_total: survivors {survivorDowns}, client node {Interlocked.Read(ref clientDowns)}");
         }
         catch
         {
