@@ -3,13 +3,22 @@ using Xunit.Abstractions;
 
 namespace AkkaRpc.Tests.Infrastructure;
 
-/// <summary>Runs the built <c>akkarpc</c> as a real process, bounded, and kills it (by its own PID) when it overruns.</summary>
+/// <summary>
+/// Runs one of the repository's built programs (<c>akkarpc</c>, the demo) as a real process, bounded, and kills it and
+/// every process it started (by its own PID) when it overruns.
+/// </summary>
 public static class CliProcess
 {
-    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(ITestOutputHelper output, TimeSpan timeout, params string[] args)
+    /// <summary>Runs <c>akkarpc</c> with <paramref name="args"/>.</summary>
+    public static Task<(int Code, string Stdout, string Stderr)> RunAsync(ITestOutputHelper output, TimeSpan timeout, params string[] args) =>
+        RunDllAsync(output, timeout, CliDll(), "akkarpc", args);
+
+    /// <summary>Runs the built program <paramref name="dll"/> with <paramref name="args"/>; <paramref name="name"/> labels the output.</summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> RunDllAsync(
+        ITestOutputHelper output, TimeSpan timeout, string dll, string name, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(CliDll());
+        info.ArgumentList.Add(dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -22,15 +31,19 @@ public static class CliProcess
             throw;
         }
         var (o, e) = (await stdout, await stderr);
-        output.WriteLine($"$ akkarpc {string.Join(' ', args)}\n{o}{e}exit {process.ExitCode}");
+        output.WriteLine($"$ {name} {string.Join(' ', args)}\n{o}{e}exit {process.ExitCode}");
         return (process.ExitCode, o, e);
     }
 
-    public static string CliDll()
+    /// <summary>The built <c>akkarpc</c> (src/AkkaRpc.Cli, Release).</summary>
+    public static string CliDll() => BuiltDll("AkkaRpc.Cli");
+
+    /// <summary>The Release build of the program in <c>src/<paramref name="project"/></c>.</summary>
+    public static string BuiltDll(string project)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "AkkaRpc.sln")))
-                return Path.Combine(dir.FullName, "src", "AkkaRpc.Cli", "bin", "Release", "net10.0", "AkkaRpc.Cli.dll");
+                return Path.Combine(dir.FullName, "src", project, "bin", "Release", "net10.0", project + ".dll");
         throw new FileNotFoundException("AkkaRpc.sln not found above the test binaries");
     }
 }
