@@ -28,7 +28,18 @@ public static class CliProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw;
+            // Its output so far says where it stalled. The streams end once the killed tree has closed them; bounded in
+            // case a process outside the tree still holds them.
+            string soFar = "", errorsSoFar = "";
+            try
+            {
+                await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(10));
+                (soFar, errorsSoFar) = (stdout.Result, stderr.Result);
+            }
+            catch (TimeoutException) { soFar = "(output not available: its pipes stayed open)"; }
+            output.WriteLine($"$ {name} {string.Join(' ', args)}\n{soFar}{errorsSoFar}killed after {timeout.TotalSeconds:0} s");
+            throw new TimeoutException($"{name} {string.Join(' ', args)} did not exit within {timeout.TotalSeconds:0} s; killed with its child processes. Last output: " +
+                string.Join(" | ", soFar.TrimEnd().Split('\n').TakeLast(5)));
         }
         var (o, e) = (await stdout, await stderr);
         output.WriteLine($"$ {name} {string.Join(' ', args)}\n{o}{e}exit {process.ExitCode}");
