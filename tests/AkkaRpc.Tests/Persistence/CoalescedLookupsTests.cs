@@ -4,7 +4,7 @@ using AkkaRpc.Tests.Infrastructure;
 namespace AkkaRpc.Tests.Persistence;
 
 /// <summary>
-/// <see cref="CoalescedLookups{T}"/> on a fake read whose queries finish when the test says: which ids share a query,
+/// <see cref="CoalescedLookups{TKey, T}"/> on a fake read whose queries finish when the test says: which ids share a query,
 /// and what each waiter gets back.
 /// </summary>
 public sealed class CoalescedLookupsTests
@@ -46,7 +46,7 @@ public sealed class CoalescedLookupsTests
     public async Task Lookups_queued_behind_a_query_in_flight_should_share_the_next_query()
     {
         var reads = new FakeReads();
-        var lookups = new CoalescedLookups<long>(reads.ReadAsync, none: -1, maxBatch: 3, maxInFlight: 1, CancellationToken.None);
+        var lookups = new CoalescedLookups<string, long>(reads.ReadAsync, none: -1, maxBatch: 3, maxInFlight: 1, CancellationToken.None);
 
         var first = lookups.LookupAsync("a", CancellationToken.None);
         Assert.Equal(["a"], reads.Ids(0));
@@ -76,7 +76,7 @@ public sealed class CoalescedLookupsTests
     public async Task A_failed_query_should_fail_its_ids_and_later_lookups_should_still_be_served()
     {
         var reads = new FakeReads();
-        var lookups = new CoalescedLookups<long>(reads.ReadAsync, none: 0, maxBatch: 100, maxInFlight: 1, CancellationToken.None);
+        var lookups = new CoalescedLookups<string, long>(reads.ReadAsync, none: 0, maxBatch: 100, maxInFlight: 1, CancellationToken.None);
         var first = lookups.LookupAsync("a", CancellationToken.None);
         var second = lookups.LookupAsync("bb", CancellationToken.None);
         reads.Fail(0, new TimeoutException("database gone"));
@@ -91,7 +91,7 @@ public sealed class CoalescedLookupsTests
     public async Task A_cancelled_lookup_should_end_at_once_and_not_be_read()
     {
         var reads = new FakeReads();
-        var lookups = new CoalescedLookups<long>(reads.ReadAsync, none: 0, maxBatch: 100, maxInFlight: 1, CancellationToken.None);
+        var lookups = new CoalescedLookups<string, long>(reads.ReadAsync, none: 0, maxBatch: 100, maxInFlight: 1, CancellationToken.None);
         var first = lookups.LookupAsync("a", CancellationToken.None);
         using var cancel = new CancellationTokenSource();
         var given = lookups.LookupAsync("given-up", cancel.Token);

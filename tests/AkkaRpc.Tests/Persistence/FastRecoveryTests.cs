@@ -45,6 +45,9 @@ public sealed class FastRecoveryTests : IDisposable
         // A window, and a max that cuts it short.
         Assert.Equal(Enumerable.Range(4, 5).Select(i => (long)i), journals.AssertSameReplay("acc-1", 4, 8, long.MaxValue).Events.Select(e => e.SequenceNr));
         Assert.Equal(3, journals.AssertSameReplay("acc-1", 10, long.MaxValue, 3).Events.Count);
+        // A max as large as the window cannot cut it (replays sharing a query); one less does (the replay reads alone).
+        Assert.Equal(5, journals.AssertSameReplay("acc-1", 4, 8, 5).Events.Count);
+        Assert.Equal([4L, 5L, 6L, 7L], journals.AssertSameReplay("acc-1", 4, 8, 4).Events.Select(e => e.SequenceNr));
         Assert.Single(journals.AssertSameReplay("acc-2", 1, long.MaxValue, long.MaxValue).Events);
     }
 
@@ -232,6 +235,39 @@ public sealed class FastRecoveryTests : IDisposable
         var totals = await journals.RecoverAllAtOnce(good);
         probe.ExpectTerminated(bad, Bound);
         Assert.All(good, pid => Assert.Equal((102L, 2L), totals[pid]));
+    }
+
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.PostgreSql)]
+    public async Task A_bad_event_among_many_replayed_at_once_should_fail_only_its_own_replay(Backend backend)
+    {
+        await using var database = await TestDatabase.CreateAsync(backend, _folder.Path);
+        using var journals = Journals.Start(database);
+        var good = Enumerable.Range(0, 20).Select(i => $"fine-{i}").ToList();
+        journals.WriteMany(good.Select(pid => (pid, 1L, new object[] { new Deposited(pid, 1), new Deposited(pid, 2), new Deposited(pid, 3) })));
+        journals.Write("broken-1", 1, [new Deposited("broken-1", 1), new Unreadable("x"), new Deposited("broken-1", 3)]);
+        var pids = good.Take(10).Append("broken-1").Concat(good.Skip(10)).ToList();
+
+        // Every replay asked before any answer is read, so most share queries, the broken one among them.
+        var readers = pids.Select(pid =>
+        {
+            var reader = journals.Probe();
+            journals.Fast.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, pid, reader.Ref), reader.Ref);
+            return (pid, reader);
+        }).ToList();
+        foreach (var (pid, reader) in readers)
+        {
+            if (pid != "broken-1")
+            {
+                Assert.Equal([1L, 2L, 3L], Journals.Collect(reader).Events.Select(e => e.SequenceNr));
+                continue;
+            }
+            // Its events up to the bad one, then the failure that names the row; never the event after it.
+            Assert.Equal(1, reader.ExpectMsg<ReplayedMessage>(Bound).Persistent.SequenceNr);
+            var failure = reader.ExpectMsg<ReplayMessagesFailure>(Bound);
+            Assert.Contains("broken-1 #2", Assert.IsType<RecoveryReadException>(failure.Cause).Message);
+        }
     }
 
     [Theory]

@@ -10,22 +10,24 @@ namespace AkkaRpc.Persistence.Recovery;
 /// once, so a single entity restarting pays no delay.
 /// A lookup only ever joins a query that has not started yet, so what it reads was in the database when it asked.
 /// </summary>
-/// <typeparam name="T">What one id's lookup returns.</typeparam>
-internal sealed class CoalescedLookups<T>(
-    Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlyDictionary<string, LookupResult<T>>>> read,
+/// <typeparam name="TKey">What a lookup asks for: a persistence id, or a whole request (a replay's id and range).</typeparam>
+/// <typeparam name="T">What one key's lookup returns.</typeparam>
+internal sealed class CoalescedLookups<TKey, T>(
+    Func<IReadOnlyList<TKey>, CancellationToken, Task<IReadOnlyDictionary<TKey, LookupResult<T>>>> read,
     T none,
     int maxBatch,
     int maxInFlight,
-    CancellationToken stopping)
+    CancellationToken stopping) where TKey : notnull
 {
     private readonly object _gate = new();
-    // Queued ids in arrival order, each with everyone waiting for it (the same id asked twice is read once).
-    private readonly Dictionary<string, List<TaskCompletionSource<T>>> _queued = new(StringComparer.Ordinal);
-    private readonly Queue<string> _order = new();
+    // Queued keys in arrival order, each with everyone waiting for it (the same key asked twice is read once; keys are
+    // compared by their own equality: ordinal for persistence ids, identity for replay requests).
+    private readonly Dictionary<TKey, List<TaskCompletionSource<T>>> _queued = new();
+    private readonly Queue<TKey> _order = new();
     private int _inFlight;
 
     /// <summary>The value for <paramref name="id"/> as read by a query that starts after this call.</summary>
-    public Task<T> LookupAsync(string id, CancellationToken cancellationToken)
+    public Task<T> LookupAsync(TKey id, CancellationToken cancellationToken)
     {
         // Completions run the caller's continuation elsewhere, never inside the loop that completes a whole batch.
         var waiter = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -39,7 +41,7 @@ internal sealed class CoalescedLookups<T>(
             waiter.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration,
                 CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
-        List<KeyValuePair<string, List<TaskCompletionSource<T>>>>? start;
+        List<KeyValuePair<TKey, List<TaskCompletionSource<T>>>>? start;
         lock (_gate)
         {
             if (_queued.TryGetValue(id, out var waiting)) waiting.Add(waiter);
@@ -55,10 +57,10 @@ internal sealed class CoalescedLookups<T>(
     }
 
     // Takes the next batch if a query may start now; the caller starts it outside the lock.
-    private List<KeyValuePair<string, List<TaskCompletionSource<T>>>>? TakeBatchLocked()
+    private List<KeyValuePair<TKey, List<TaskCompletionSource<T>>>>? TakeBatchLocked()
     {
         if (_inFlight >= maxInFlight || _order.Count == 0) return null;
-        var batch = new List<KeyValuePair<string, List<TaskCompletionSource<T>>>>(Math.Min(_order.Count, maxBatch));
+        var batch = new List<KeyValuePair<TKey, List<TaskCompletionSource<T>>>>(Math.Min(_order.Count, maxBatch));
         while (batch.Count < maxBatch && _order.TryDequeue(out var id))
         {
             batch.Add(new(id, _queued[id]));
@@ -68,7 +70,7 @@ internal sealed class CoalescedLookups<T>(
         return batch;
     }
 
-    private async Task RunAsync(List<KeyValuePair<string, List<TaskCompletionSource<T>>>> batch)
+    private async Task RunAsync(List<KeyValuePair<TKey, List<TaskCompletionSource<T>>>> batch)
     {
         while (batch is not null)
         {
@@ -77,7 +79,7 @@ internal sealed class CoalescedLookups<T>(
                 // Ids whose every waiter gave up are not read.
                 var ids = batch.Where(b => b.Value.Exists(w => !w.Task.IsCompleted)).Select(b => b.Key).ToList();
                 var results = ids.Count == 0
-                    ? new Dictionary<string, LookupResult<T>>()
+                    ? new Dictionary<TKey, LookupResult<T>>()
                     : await read(ids, stopping).ConfigureAwait(false);
                 foreach (var (id, waiters) in batch)
                 {

@@ -77,7 +77,7 @@ internal abstract class RecoveryConnections : IDisposable
         : providerName is not null && providerName.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase) ? 6 : 4;
 
     /// <summary>
-    /// Multi-id lookups (<see cref="CoalescedLookups{T}"/>) of one kind that may run at once; lookups that arrive while
+    /// Multi-id lookups (<see cref="CoalescedLookups{TKey, T}"/>) of one kind that may run at once; lookups that arrive while
     /// they run wait and share the next query. SQLite: as many as there are readers (one at a time made each entity
     /// wait 19 ms instead of 7 ms for no gain).
     /// </summary>
@@ -95,6 +95,20 @@ internal abstract class RecoveryConnections : IDisposable
 
     /// <summary>The value of the <see cref="RecoverySql.Ids"/> parameter for <paramref name="ids"/>.</summary>
     public abstract object IdsValue(IReadOnlyList<string> ids);
+
+    /// <summary>
+    /// A table expression, aliased <c>ranges</c>, of replay requests: columns <c>n</c> (the request's 0-based position),
+    /// <c>id</c>, <c>lo</c> and <c>hi</c> (its inclusive sequence-number range), bound to the parameters
+    /// <see cref="RangeParameters"/> by <see cref="RangeValues"/>. Like <see cref="IdTable"/>, one statement text serves
+    /// any number of requests.
+    /// </summary>
+    public abstract string RangeTable { get; }
+
+    /// <summary>The parameter names <see cref="RangeTable"/> uses, in the order <see cref="RangeValues"/> returns their values.</summary>
+    public abstract string[] RangeParameters { get; }
+
+    /// <summary>The values of <see cref="RangeParameters"/> for <paramref name="ranges"/>.</summary>
+    public abstract object[] RangeValues(IReadOnlyList<ReplayRange> ranges);
 
     /// <summary>Runs <paramref name="read"/> on a reader connection once one is free.</summary>
     public async Task<T> ReadAsync<T>(Func<RecoveryConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
@@ -208,6 +222,32 @@ internal abstract class RecoveryConnections : IDisposable
 
         public override object IdsValue(IReadOnlyList<string> ids) => System.Text.Json.JsonSerializer.Serialize(ids);
 
+        // One JSON array of [id, from, to] triples; json_each numbers them from 0 in its key column.
+        public override string RangeTable =>
+            $"(SELECT CAST(key AS INTEGER) AS n, json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS lo, " +
+            $"json_extract(value, '$[2]') AS hi FROM json_each({RecoverySql.Ranges})) AS ranges";
+
+        public override string[] RangeParameters { get; } = [RecoverySql.Ranges];
+
+        public override object[] RangeValues(IReadOnlyList<ReplayRange> ranges)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(ranges.Count * 48);
+            using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+            {
+                json.WriteStartArray();
+                foreach (var range in ranges)
+                {
+                    json.WriteStartArray();
+                    json.WriteStringValue(range.PersistenceId);
+                    json.WriteNumberValue(range.From);
+                    json.WriteNumberValue(range.To);
+                    json.WriteEndArray();
+                }
+                json.WriteEndArray();
+            }
+            return [System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan)];
+        }
+
         protected override Task<RecoveryConnection> OpenAsync(CancellationToken cancellationToken)
         {
             var opened = SqliteConnections.Create(connectionString, mmapBytes: MapBytes);
@@ -244,6 +284,22 @@ internal abstract class RecoveryConnections : IDisposable
 
         // Npgsql sends a string array as text[].
         public override object IdsValue(IReadOnlyList<string> ids) => ids as string[] ?? [.. ids];
+
+        // Three parallel arrays (text[], bigint[], bigint[]) unnested side by side; ORDINALITY counts from 1.
+        public override string RangeTable =>
+            $"(SELECT u.n - 1 AS n, u.id, u.lo, u.hi FROM unnest({RecoverySql.Ids}, {RecoverySql.Froms}, {RecoverySql.Tos}) " +
+            "WITH ORDINALITY AS u(id, lo, hi, n)) AS ranges";
+
+        public override string[] RangeParameters { get; } = [RecoverySql.Ids, RecoverySql.Froms, RecoverySql.Tos];
+
+        public override object[] RangeValues(IReadOnlyList<ReplayRange> ranges)
+        {
+            var ids = new string[ranges.Count];
+            var froms = new long[ranges.Count];
+            var tos = new long[ranges.Count];
+            for (var i = 0; i < ranges.Count; i++) (ids[i], froms[i], tos[i]) = (ranges[i].PersistenceId, ranges[i].From, ranges[i].To);
+            return [ids, froms, tos];
+        }
 
         protected override async Task<RecoveryConnection> OpenAsync(CancellationToken cancellationToken)
         {

@@ -16,14 +16,23 @@ internal static class RecoverySql
     /// </summary>
     public const int MaxIdsPerQuery = 256;
 
+    /// <summary>
+    /// Most replays one query serves. Lower than <see cref="MaxIdsPerQuery"/>: a replay returns every event after the
+    /// snapshot (up to 99 with a snapshot every 100), and the last entity of a query waits for the rows of all before it.
+    /// </summary>
+    public const int MaxReplaysPerQuery = 64;
+
     /// <summary>Parameter names, shared by the statements below.</summary>
-    public const string PersistenceId = "@pid", From = "@from", To = "@to", Max = "@max", Timestamp = "@ts", Ids = "@ids";
+    public const string PersistenceId = "@pid", From = "@from", To = "@to", Max = "@max", Timestamp = "@ts", Ids = "@ids",
+        Froms = "@froms", Tos = "@tos", Ranges = "@ranges";
 
     /// <summary>
     /// The journal statements. <c>HighestSequenceNrs</c> reads many ids at once from <see cref="RecoveryConnections.IdTable"/>:
     /// a row (id, highest or NULL) per id, each highest found through the (persistence id, sequence number) index.
+    /// <c>ReplayRanges</c> replays many requests at once from <see cref="RecoveryConnections.RangeTable"/>: the columns of
+    /// <c>Replay</c> plus the request's position last, ordered by request, then sequence number.
     /// </summary>
-    public sealed record Journal(string HighestSequenceNrs, string Replay, bool ReadsWriterUuid);
+    public sealed record Journal(string HighestSequenceNrs, string Replay, string ReplayRanges, bool ReadsWriterUuid);
 
     /// <summary>
     /// The snapshot statements, one per criteria shape the plugin distinguishes, and <c>LatestOfIds</c>: the newest
@@ -31,7 +40,7 @@ internal static class RecoverySql
     /// </summary>
     public sealed record Snapshot(string Latest, string UpToSequenceNr, string UpToTimestamp, string UpToSequenceNrAndTimestamp, string LatestOfIds);
 
-    public static Journal For(JournalConfig config, string falseLiteral, string idTable)
+    public static Journal For(JournalConfig config, string falseLiteral, string idTable, string rangeTable)
     {
         var table = config.TableConfig.EventJournalTable;
         var c = table.ColumnNames;
@@ -39,13 +48,18 @@ internal static class RecoverySql
         var pid = Quote(c.PersistenceId);
         var seq = Quote(c.SequenceNumber);
         var uuid = table.UseWriterUuidColumn ? $", {Quote(c.WriterUuid)}" : "";
+        var eventColumns = $"{seq}, {Quote(c.Message)}, {Quote(c.Identifier)}, {Quote(c.Manifest)}, {Quote(c.Created)}{uuid}";
         return new Journal(
             // A correlated MAX per id rather than GROUP BY: each is one index probe, not a walk over the id's rows.
             HighestSequenceNrs: $"SELECT ids.id, (SELECT MAX({seq}) FROM {from} WHERE {pid} = ids.id) FROM {idTable}",
-            // Columns in the order JournalRowReader reads them.
-            Replay: $"SELECT {seq}, {Quote(c.Message)}, {Quote(c.Identifier)}, {Quote(c.Manifest)}, {Quote(c.Created)}{uuid} " +
+            // Columns in the order RecoveryPayloads.Event reads them.
+            Replay: $"SELECT {eventColumns} " +
                     $"FROM {from} WHERE {pid} = {PersistenceId} AND {seq} >= {From} AND {seq} <= {To} " +
                     $"AND {Quote(c.Deleted)} = {falseLiteral} ORDER BY {seq} LIMIT {Max}",
+            // The same rows for each request, found through the (persistence id, sequence number) index per request.
+            ReplayRanges: $"SELECT {string.Join(", ", eventColumns.Split(", ").Select(col => "j." + col))}, ranges.n " +
+                          $"FROM {rangeTable} JOIN {from} j ON j.{pid} = ranges.id AND j.{seq} >= ranges.lo AND j.{seq} <= ranges.hi " +
+                          $"AND j.{Quote(c.Deleted)} = {falseLiteral} ORDER BY ranges.n, j.{seq}",
             ReadsWriterUuid: table.UseWriterUuidColumn);
     }
 

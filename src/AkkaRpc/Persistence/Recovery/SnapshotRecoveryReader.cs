@@ -7,21 +7,21 @@ namespace AkkaRpc.Persistence.Recovery;
 /// The snapshot store's recovery read (load the newest snapshot that fits the criteria) as a plain ADO.NET command on
 /// <see cref="RecoveryConnections"/>, returning what Akka.Persistence.Sql's own read returns for the same row. Loads of
 /// the latest snapshot (what every recovery asks unless told otherwise) of entities starting at the same time share
-/// one query (<see cref="CoalescedLookups{T}"/>); other criteria read their id alone.
+/// one query (<see cref="CoalescedLookups{TKey, T}"/>); other criteria read their id alone.
 /// </summary>
 internal sealed class SnapshotRecoveryReader : IDisposable
 {
     private readonly RecoveryConnections _connections;
     private readonly RecoverySql.Snapshot _sql;
     private readonly RecoveryPayloads _payloads;
-    private readonly CoalescedLookups<SelectedSnapshot?> _latest;
+    private readonly CoalescedLookups<string, SelectedSnapshot?> _latest;
 
     private SnapshotRecoveryReader(RecoveryConnections connections, RecoverySql.Snapshot sql, RecoveryPayloads payloads, CancellationToken stopping)
     {
         _connections = connections;
         _sql = sql;
         _payloads = payloads;
-        _latest = new CoalescedLookups<SelectedSnapshot?>(ReadLatestAsync, none: null, RecoverySql.MaxIdsPerQuery, maxInFlight: connections.LookupsInFlight, stopping);
+        _latest = new CoalescedLookups<string, SelectedSnapshot?>(ReadLatestAsync, none: null, RecoverySql.MaxIdsPerQuery, maxInFlight: connections.LookupsInFlight, stopping);
     }
 
     /// <summary>A reader for the store configured by <paramref name="config"/>, or null for a provider it does not know.</summary>
