@@ -250,13 +250,7 @@ public sealed class FastRecoveryTests : IDisposable
         var pids = good.Take(10).Append("broken-1").Concat(good.Skip(10)).ToList();
 
         // Every replay asked before any answer is read, so most share queries, the broken one among them.
-        var readers = pids.Select(pid =>
-        {
-            var reader = journals.Probe();
-            journals.Fast.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, pid, reader.Ref), reader.Ref);
-            return (pid, reader);
-        }).ToList();
-        foreach (var (pid, reader) in readers)
+        foreach (var (pid, reader) in journals.AskReplaysAtOnce(journals.Fast, pids, from: 1))
         {
             if (pid != "broken-1")
             {
@@ -437,16 +431,17 @@ public sealed class FastRecoveryTests : IDisposable
         }
 
         /// <summary>Asks for every id's replay before collecting any answer.</summary>
-        public Dictionary<string, Replay> ReplayAllAtOnce(IActorRef journal, IReadOnlyList<string> pids, long from)
-        {
-            var probes = pids.Select(pid =>
+        public Dictionary<string, Replay> ReplayAllAtOnce(IActorRef journal, IReadOnlyList<string> pids, long from) =>
+            AskReplaysAtOnce(journal, pids, from).ToDictionary(p => p.Pid, p => Collect(p.Reader));
+
+        /// <summary>Sends every id's replay request, one probe each, before any answer is read.</summary>
+        public List<(string Pid, TestProbe Reader)> AskReplaysAtOnce(IActorRef journal, IReadOnlyList<string> pids, long from) =>
+            pids.Select(pid =>
             {
-                var probe = Probe();
-                journal.Tell(new ReplayMessages(from, long.MaxValue, long.MaxValue, pid, probe.Ref), probe.Ref);
-                return (pid, probe);
+                var reader = Probe();
+                journal.Tell(new ReplayMessages(from, long.MaxValue, long.MaxValue, pid, reader.Ref), reader.Ref);
+                return (pid, reader);
             }).ToList();
-            return probes.ToDictionary(p => p.pid, p => Collect(p.probe));
-        }
 
         /// <summary>Asks for every id's latest snapshot before awaiting any answer.</summary>
         public async Task<Dictionary<string, LoadAnswer>> LoadAllAtOnce(IActorRef store, IReadOnlyList<string> pids)
