@@ -102,7 +102,8 @@ public static class AkkaRpcHostingExtensions
         if (persistence.Provider == JournalProvider.Sqlite)
         {
             if (hostsEntities) SqliteFile.Prepare(connectionString);
-            builder.AddSetup(new DataOptionsSetup(SqliteConnections.DataOptions(connectionString, providerName, persistence.SqliteSynchronous)));
+            builder.AddSetup(new DataOptionsSetup(SqliteConnections.DataOptions(connectionString, providerName, persistence.SqliteSynchronous,
+                persistence.SqliteCheckpointPages)));
         }
         builder.WithJournalAndSnapshot(
             new SqlJournalPluginOptions(connectionString, providerName, persistence),

@@ -30,6 +30,9 @@ public class SqlJournal : FastRecoveryJournal
     /// <summary>HOCON key in the journal block: the SQLite synchronous level of the writer's connection.</summary>
     internal const string SqliteSynchronousKey = "akkarpc-sqlite-synchronous";
 
+    /// <summary>HOCON key in the journal block: WAL pages before the writer's connection checkpoints (0: SQLite's own).</summary>
+    internal const string SqliteCheckpointPagesKey = "akkarpc-sqlite-checkpoint-pages";
+
     private readonly JournalWrites? _writes;
 
     /// <summary>Called by Akka.Persistence with the plugin's configuration block.</summary>

@@ -33,6 +33,7 @@ internal sealed class SqlJournalPluginOptions : JournalOptions
         DeferredReads = options.Provider == JournalProvider.Sqlite;
         BatchedWrites = options.BatchedJournalWrites;
         SqliteSynchronous = options.SqliteSynchronous;
+        SqliteCheckpointPages = options.SqliteCheckpointPages;
         AutoInitialize = true;
         Serializer = null;
     }
@@ -41,6 +42,7 @@ internal sealed class SqlJournalPluginOptions : JournalOptions
     public string ProviderName { get; }
     public bool BatchedWrites { get; }
     public SqliteSynchronous SqliteSynchronous { get; }
+    public int SqliteCheckpointPages { get; }
     public int BatchSize { get; }
     public int Parallelism { get; }
     public int BufferSize { get; }
@@ -69,9 +71,11 @@ internal sealed class SqlJournalPluginOptions : JournalOptions
         // next number, the second write fails and its entity stops, so a replay can never meet an event the filter would
         // drop. Off, it saved ~2% of a node's CPU per entity start in a cold start (docs/disaster-recovery.md, item 9).
         sb.AppendLine("replay-filter.mode = off");
-        // Read by SqlJournal: AkkaRpc's batched writer, and the synchronous level of its own SQLite connection.
+        // Read by SqlJournal: AkkaRpc's batched writer, and the synchronous level and checkpoint size of its own SQLite
+        // connection.
         sb.AppendLine($"{SqlJournal.BatchedWritesKey} = {BatchedWrites.ToHocon()}");
         sb.AppendLine($"{SqlJournal.SqliteSynchronousKey} = {SqliteSynchronous.ToString().ToHocon()}");
+        sb.AppendLine($"{SqlJournal.SqliteCheckpointPagesKey} = {SqliteCheckpointPages.ToHocon()}");
         return base.Build(sb);
     }
 }

@@ -16,21 +16,22 @@ internal static class SqliteConnections
     /// <summary>How long a write waits for another process's lock before it fails.</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
 
-    public static DataOptions DataOptions(string connectionString, string providerName, SqliteSynchronous synchronous)
+    public static DataOptions DataOptions(string connectionString, string providerName, SqliteSynchronous synchronous, int checkpointPages)
     {
         var provider = SQLiteTools.GetDataProvider(SQLiteProvider.Microsoft);
         // The plugin reads the provider name to pick its table mappings, so it is set next to the factory.
         return new DataOptions()
-            .UseConnectionFactory(provider, _ => Create(connectionString, synchronous))
+            .UseConnectionFactory(provider, _ => Create(connectionString, synchronous, checkpointPages: checkpointPages))
             .UseProvider(providerName);
     }
 
     /// <summary>
-    /// A connection that sets the busy timeout, the synchronous level when given (null keeps SQLite's FULL) and the
-    /// memory-mapped size when above 0, each time it opens: all are per-connection settings, and a pooled connection is
-    /// opened again for every use.
+    /// A connection that sets the busy timeout, the synchronous level when given (null keeps SQLite's FULL), the
+    /// memory-mapped size when above 0 and the WAL pages before an automatic checkpoint when above 0 (SQLite's 1,000
+    /// otherwise), each time it opens: all are per-connection settings, and a pooled connection is opened again for
+    /// every use.
     /// </summary>
-    public static SqliteConnection Create(string connectionString, SqliteSynchronous? synchronous = null, long mmapBytes = 0)
+    public static SqliteConnection Create(string connectionString, SqliteSynchronous? synchronous = null, long mmapBytes = 0, int checkpointPages = 0)
     {
         var pragmas = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};" + synchronous switch
         {
@@ -38,7 +39,8 @@ internal static class SqliteConnections
             SqliteSynchronous.Full => " PRAGMA synchronous = FULL;",
             SqliteSynchronous.Extra => " PRAGMA synchronous = EXTRA;",
             _ => "",
-        } + (mmapBytes > 0 ? $" PRAGMA mmap_size = {mmapBytes};" : "");
+        } + (mmapBytes > 0 ? $" PRAGMA mmap_size = {mmapBytes};" : "")
+          + (checkpointPages > 0 ? $" PRAGMA wal_autocheckpoint = {checkpointPages};" : "");
         var connection = new SqliteConnection(connectionString);
         connection.StateChange += (sender, e) =>
         {

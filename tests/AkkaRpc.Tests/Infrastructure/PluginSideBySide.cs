@@ -46,7 +46,7 @@ internal static class PluginSideBySide
             .WithFallback(SqlPersistence.DefaultConfiguration);
         var setup = BootstrapSetup.Create().WithConfig(config);
         ActorSystemSetup systemSetup = options.Provider == JournalProvider.Sqlite
-            ? setup.And(new DataOptionsSetup(SqliteConnections.DataOptions(connection, provider, options.SqliteSynchronous)))
+            ? setup.And(new DataOptionsSetup(SqliteConnections.DataOptions(connection, provider, options.SqliteSynchronous, options.SqliteCheckpointPages)))
             : ActorSystemSetup.Create(setup);
         return ActorSystem.Create($"{namePrefix}-{Guid.NewGuid():N}", systemSetup);
     }

@@ -152,6 +152,48 @@ public sealed class BatchedJournalWriteTests : IDisposable
             Assert.Single(await ReadRowsAsync(database, pid));
     }
 
+    [Fact]
+    public async Task The_sqlite_writer_should_checkpoint_at_its_configured_size()
+    {
+        // The same 200 commits (~7,000 WAL pages) through a writer that checkpoints after 50 pages and one that may
+        // collect 100,000: what is left in the log afterwards shows which size the writer's own connection used (its
+        // commits are the ones that trigger the checkpoints; with SQLite's 1,000 about 135 pages are left).
+        Assert.InRange(await LogPagesAfterWritesAsync("small", checkpointPages: 50), 1, 200);
+        Assert.InRange(await LogPagesAfterWritesAsync("large", checkpointPages: 100_000), 1_001, int.MaxValue);
+    }
+
+    private async Task<int> LogPagesAfterWritesAsync(string name, int checkpointPages)
+    {
+        await using var database = await TestDatabase.CreateAsync(Backend.Sqlite, _folder.Path, name);
+        SqliteFile.Prepare(database.ConnectionString);
+        // Tables as the plugin creates them.
+        using (var journals = Journals.Start(database)) journals.Write(journals.Batched, "setup", 1, [new Deposited("setup", 1)]);
+        var config = new JournalConfig(ConfigurationFactory.ParseString(PluginHocon(database, "sql"))
+            .GetConfig("akka.persistence.journal.sql").WithFallback(SqlPersistence.DefaultJournalConfiguration));
+        // Not pooled: a pooled handle keeps the pragmas of its previous user (here the plugin's connections above).
+        var unpooled = new SqliteConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ConnectionString;
+        await using (var inserter = new SqliteJournalInserter(unpooled, SqliteSynchronous.Normal, checkpointPages, JournalTable.From(config), "test-writer"))
+        {
+            // 20 rows of 2 KB per commit: each commit writes ~10 table pages and the index pages it touches.
+            var payload = new byte[2048];
+            for (var commit = 0; commit < 200; commit++)
+            {
+                var rows = Enumerable.Range(0, 20)
+                    .Select(i => new[] { new JournalRowData(DateTime.UtcNow.Ticks, $"pid-{i}", commit + 1, payload, "m", 1) })
+                    .ToList();
+                await inserter.InsertAsync(rows, CancellationToken.None);
+            }
+        }
+        await using var connection = new SqliteConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        // PASSIVE checkpoint: returns (busy, pages in the log, pages checkpointed); only the log size matters here.
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return reader.GetInt32(1);
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------------
 
     private static JournalRowData Row(string pid, long sequenceNr) => new(DateTime.UtcNow.Ticks, pid, sequenceNr, [1, 2, 3], "m", 1);
@@ -162,7 +204,7 @@ public sealed class BatchedJournalWriteTests : IDisposable
             .GetConfig("akka.persistence.journal.sql").WithFallback(SqlPersistence.DefaultJournalConfiguration));
         var table = JournalTable.From(config);
         return database.Backend == Backend.Sqlite
-            ? new SqliteJournalInserter(database.ConnectionString, SqliteSynchronous.Full, table, "test-writer")
+            ? new SqliteJournalInserter(database.ConnectionString, SqliteSynchronous.Full, 0, table, "test-writer")
             : new PostgresJournalInserter(database.ConnectionString, table, "test-writer");
     }
 

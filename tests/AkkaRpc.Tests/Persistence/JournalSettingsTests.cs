@@ -27,6 +27,35 @@ public class JournalSettingsTests
     }
 
     [Fact]
+    public void A_journal_connection_should_open_with_the_configured_checkpoint_size_and_sqlites_own_without_one()
+    {
+        using var folder = new TempFolder();
+        var connectionString = $"Data Source={folder.File("journal.db")};Pooling=False";
+        SqliteFile.Prepare(connectionString);
+        Assert.Equal(16_000L, CheckpointPages(SqliteConnections.Create(connectionString, checkpointPages: 16_000)));
+        Assert.Equal(1_000L, CheckpointPages(SqliteConnections.Create(connectionString)));
+
+        static long CheckpointPages(Microsoft.Data.Sqlite.SqliteConnection connection)
+        {
+            using (connection)
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA wal_autocheckpoint;";
+                return (long)command.ExecuteScalar()!;
+            }
+        }
+    }
+
+    [Fact]
+    public void The_journal_block_should_carry_the_writers_checkpoint_size()
+    {
+        Assert.Equal(16_000, Rendered(new PersistenceOptions { Provider = JournalProvider.Sqlite }).GetInt(SqlJournal.SqliteCheckpointPagesKey));
+        var options = new PersistenceOptions { Provider = JournalProvider.Sqlite, SqliteCheckpointPages = 2_500 };
+        Assert.Equal(2_500, Rendered(options).GetInt(SqlJournal.SqliteCheckpointPagesKey));
+    }
+
+    [Fact]
     public void The_sqlite_journal_should_use_one_writer_no_connection_clones_and_deferred_reads()
     {
         var options = new PersistenceOptions { Provider = JournalProvider.Sqlite, JournalBatchSize = 250 };
@@ -90,6 +119,7 @@ public class JournalSettingsTests
     [InlineData("JournalParallelism")]
     [InlineData("JournalBufferSize")]
     [InlineData("MaxConcurrentRecoveries")]
+    [InlineData("SqliteCheckpointPages")]
     public void A_journal_knob_of_zero_should_be_rejected_naming_it(string setting)
     {
         var options = new PersistenceOptions();

@@ -45,8 +45,9 @@ internal sealed class JournalWrites
         if (provider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
         {
             var synchronous = Enum.Parse<SqliteSynchronous>(config.GetString(SqlJournal.SqliteSynchronousKey, nameof(SqliteSynchronous.Full)), true);
+            var checkpointPages = config.GetInt(SqlJournal.SqliteCheckpointPagesKey, 0);
             // One lane: SQLite has one writer lock per file, so a second transaction of this node would only wait.
-            inserters = [new SqliteJournalInserter(connectionString, synchronous, table, writerUuid)];
+            inserters = [new SqliteJournalInserter(connectionString, synchronous, checkpointPages, table, writerUuid)];
         }
         else if (provider.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase))
         {

@@ -11,16 +11,23 @@ internal sealed class SqliteJournalInserter : IJournalInserter
 {
     private readonly string _connectionString;
     private readonly SqliteSynchronous _synchronous;
+    private readonly int _checkpointPages;
     private readonly string _sql;
     private readonly string _writerUuid;
     private SqliteConnection? _connection;
     private SqliteCommand? _insert;
     private SqliteParameter[] _parameters = [];
 
-    public SqliteJournalInserter(string connectionString, SqliteSynchronous synchronous, JournalTable table, string writerUuid)
+    /// <param name="connectionString">The journal database.</param>
+    /// <param name="synchronous">The synchronous level of the writer's connection.</param>
+    /// <param name="checkpointPages">WAL pages after which a commit of this connection checkpoints; 0 keeps SQLite's.</param>
+    /// <param name="table">The plugin's journal table and columns.</param>
+    /// <param name="writerUuid">This journal instance's writer id, stored on every row as the plugin does.</param>
+    public SqliteJournalInserter(string connectionString, SqliteSynchronous synchronous, int checkpointPages, JournalTable table, string writerUuid)
     {
         _connectionString = connectionString;
         _synchronous = synchronous;
+        _checkpointPages = checkpointPages;
         _writerUuid = writerUuid;
         _sql = $"INSERT INTO {table.Name} ({table.InsertColumns}) VALUES ($created, 0, $pid, $seq, $message, $manifest, $identifier, $writer)";
     }
@@ -54,7 +61,8 @@ internal sealed class SqliteJournalInserter : IJournalInserter
     private SqliteCommand Prepare()
     {
         if (_insert is not null) return _insert;
-        _connection = SqliteConnections.Create(_connectionString, _synchronous);
+        // The commits of this connection are the ones that reach the checkpoint size (PersistenceOptions.SqliteCheckpointPages).
+        _connection = SqliteConnections.Create(_connectionString, _synchronous, checkpointPages: _checkpointPages);
         _connection.Open();
         var insert = _connection.CreateCommand();
         insert.CommandText = _sql;
