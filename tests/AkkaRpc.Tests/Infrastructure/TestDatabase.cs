@@ -87,21 +87,19 @@ public sealed class TestDatabase : IAsyncDisposable
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_postgresDatabase} WITH (FORCE)", connection);
         // An autovacuum worker that has just started on the test database (after a test's bulk writes) is a backend our
         // non-superuser role may not terminate, so FORCE fails with 42501 (seen once in CI); the worker is gone within
-        // moments, so the drop is tried again, within a bound.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
+        // moments, so the drop is tried again, within a bound. Any other error fails at once.
+        await Eventually.TrueAsync(async () =>
         {
             try
             {
                 await command.ExecuteNonQueryAsync();
-                return;
+                return true;
             }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse
-                                              && DateTime.UtcNow < deadline)
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(200));
+                return false;
             }
-        }
+        }, TimeSpan.FromSeconds(15), $"test database {_postgresDatabase} dropped (42501/55006: another backend still on it)");
     }
 
     public override string ToString() => Backend.ToString();
