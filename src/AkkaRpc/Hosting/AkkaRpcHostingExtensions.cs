@@ -105,9 +105,8 @@ public static class AkkaRpcHostingExtensions
             builder.AddSetup(new DataOptionsSetup(SqliteConnections.DataOptions(connectionString, providerName, persistence.SqliteSynchronous,
                 persistence.SqliteCheckpointPages)));
         }
-        builder.WithJournalAndSnapshot(
-            new SqlJournalPluginOptions(connectionString, providerName, persistence),
-            new SqlSnapshotPluginOptions(connectionString, providerName, persistence));
+        var journal = new SqlJournalPluginOptions(connectionString, providerName, persistence);
+        builder.WithJournalAndSnapshot(journal, new SqlSnapshotPluginOptions(connectionString, providerName, persistence, journal.PluginId));
     }
 
     /// <summary>Most PostgreSQL connections one node opens unless its connection string says otherwise.</summary>

@@ -83,8 +83,9 @@ internal sealed class SqlJournalPluginOptions : JournalOptions
 /// <summary>The Akka.Persistence.Sql snapshot store, configured from <see cref="PersistenceOptions"/>.</summary>
 internal sealed class SqlSnapshotPluginOptions : SnapshotOptions
 {
-    public SqlSnapshotPluginOptions(string connectionString, string providerName, PersistenceOptions options) : base(true)
+    public SqlSnapshotPluginOptions(string connectionString, string providerName, PersistenceOptions options, string journalPluginPath) : base(true)
     {
+        JournalPluginPath = journalPluginPath;
         ConnectionString = connectionString;
         ProviderName = providerName;
         UseCloneConnection = options.Provider != JournalProvider.Sqlite;
@@ -93,6 +94,7 @@ internal sealed class SqlSnapshotPluginOptions : SnapshotOptions
         Serializer = null;
     }
 
+    public string JournalPluginPath { get; }
     public string ConnectionString { get; }
     public string ProviderName { get; }
     public bool UseCloneConnection { get; }
@@ -109,6 +111,9 @@ internal sealed class SqlSnapshotPluginOptions : SnapshotOptions
         sb.AppendLine($"provider-name = {ProviderName.ToHocon()}");
         sb.AppendLine($"use-clone-connection = {UseCloneConnection.ToHocon()}");
         if (DeferredReads) sb.AppendLine("read-isolation-level = read-uncommitted");
+        // Read by SqlSnapshotStore: the journal on the same database, whose highest sequence number a recovery's
+        // snapshot load reads along (FastRecoverySnapshotStore).
+        sb.AppendLine($"{Recovery.FastRecoverySnapshotStore.JournalPluginKey} = {JournalPluginPath.ToHocon()}");
         return base.Build(sb);
     }
 }

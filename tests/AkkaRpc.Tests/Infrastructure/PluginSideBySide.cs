@@ -33,9 +33,9 @@ internal static class PluginSideBySide
         string[] plugins =
         [
             new SqlJournalPluginOptions(connection, provider, options) { Identifier = Ours }.ToString(),
-            new SqlSnapshotPluginOptions(connection, provider, options) { Identifier = Ours }.ToString(),
+            new SqlSnapshotPluginOptions(connection, provider, options, $"akka.persistence.journal.{Ours}") { Identifier = Ours }.ToString(),
             new SqlJournalPluginOptions(connection, provider, options) { Identifier = Plain }.ToString(),
-            new SqlSnapshotPluginOptions(connection, provider, options) { Identifier = Plain }.ToString(),
+            new SqlSnapshotPluginOptions(connection, provider, options, $"akka.persistence.journal.{Plain}") { Identifier = Plain }.ToString(),
             $"akka.persistence.journal.{Plain}.class = \"Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql\"",
             $"akka.persistence.snapshot-store.{Plain}.class = \"Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql\"",
             $"akka.persistence.journal.plugin = \"akka.persistence.journal.{Ours}\"",

@@ -85,6 +85,49 @@ public sealed class FastRecoveryTests : IDisposable
     [Theory]
     [InlineData(Backend.Sqlite)]
     [InlineData(Backend.PostgreSql)]
+    public async Task A_snapshot_load_should_answer_the_next_highest_sequence_number_read_unless_a_write_came_between(Backend backend)
+    {
+        await using var database = await TestDatabase.CreateAsync(backend, _folder.Path);
+        using var journals = Journals.Start(database);
+        journals.Write("acc-h", 1, [.. Enumerable.Range(1, 12).Select(i => (object)new Deposited("acc-h", i))]);
+        journals.SaveSnapshot(new SnapshotMetadata("acc-h", 10, DateTime.UtcNow), new Balance("acc-h", 55));
+        var hints = journals.Hints;
+
+        // A recovery's two reads: the snapshot (which reads the journal's highest number along), then the events above
+        // it, whose highest number comes from that read.
+        Assert.Equal(10, journals.Load(journals.FastSnapshots, "acc-h").Snapshot!.Metadata.SequenceNr);
+        Assert.Equal(1, hints.Count);
+        var after = journals.AssertSameReplay("acc-h", 11, long.MaxValue, long.MaxValue);
+        Assert.Equal(0, hints.Count);
+        Assert.Equal([11L, 12L], after.Events.Select(e => e.SequenceNr));
+        Assert.Equal(12, after.Highest);
+
+        // A write between the two reads: the second sees it.
+        journals.Load(journals.FastSnapshots, "acc-h");
+        Assert.Equal(1, hints.Count);
+        journals.Write("acc-h", 13, [new Deposited("acc-h", 13), new Deposited("acc-h", 14)]);
+        Assert.Equal(0, hints.Count);
+        var later = journals.AssertSameReplay("acc-h", 11, long.MaxValue, long.MaxValue);
+        Assert.Equal([11L, 12L, 13L, 14L], later.Events.Select(e => e.SequenceNr));
+        Assert.Equal(14, later.Highest);
+
+        // An id with no snapshot gets its highest number along too; one with no events, zero.
+        journals.Write("acc-n", 1, [new Deposited("acc-n", 1)]);
+        Assert.Null(journals.Load(journals.FastSnapshots, "acc-n").Snapshot);
+        Assert.Null(journals.Load(journals.FastSnapshots, "nobody").Snapshot);
+        Assert.Equal(2, hints.Count);
+        Assert.Equal(1, journals.AssertSameReplay("acc-n", 1, long.MaxValue, long.MaxValue).Highest);
+        Assert.Equal(0, journals.AssertSameReplay("nobody", 1, long.MaxValue, long.MaxValue).Highest);
+        Assert.Equal(0, hints.Count);
+
+        var recovered = journals.Recover("acc-h");
+        Assert.Equal(55 + 11 + 12 + 13 + 14, recovered.Total);
+        Assert.Equal(14, recovered.LastSequenceNr);
+    }
+
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.PostgreSql)]
     public async Task Deleted_events_should_be_skipped_and_the_highest_sequence_number_kept(Backend backend)
     {
         await using var database = await TestDatabase.CreateAsync(backend, _folder.Path);
@@ -363,6 +406,10 @@ public sealed class FastRecoveryTests : IDisposable
         public IActorRef Original { get; }
         public IActorRef FastSnapshots { get; }
         public IActorRef OriginalSnapshots { get; }
+
+        /// <summary>What our snapshot store leaves for our journal.</summary>
+        public HighestSequenceNrHints Hints => RecoveryHintsExtension.Get(System).For(
+            new JournalConfig(System.Settings.Config.GetConfig("akka.persistence.journal.sql").WithFallback(SqlPersistence.DefaultJournalConfiguration)));
 
         public static Journals Start(TestDatabase database) =>
             new(PluginSideBySide.Start(database, "fast-recovery",

@@ -20,7 +20,7 @@ public abstract class FastRecoveryJournal : SqlWriteJournal
 
 
     private readonly JournalRecoveryReader? _reader;
-    private readonly WritesInFlight _writes = new();
+    private readonly HighestSequenceNrHints _hints;
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Called by Akka.Persistence with the plugin's configuration block.</summary>
@@ -31,16 +31,22 @@ public abstract class FastRecoveryJournal : SqlWriteJournal
         var payloads = new RecoveryPayloads(Context.System, config.DefaultSerializer);
         _reader = JournalRecoveryReader.For(config, payloads, RecoveryConnections.ReadersFor(journalConfig.GetInt(ReadersKey, 0), config.ProviderName),
             _stopping.Token);
+        _hints = RecoveryHintsExtension.Get(Context.System).For(config);
     }
 
     /// <inheritdoc />
     public override Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
         // Read on the journal's thread, before anything is awaited, like the plugin reads its own record.
-        var writeFinished = _writes.Finished(persistenceId);
+        var writeFinished = _hints.Writes.Finished(persistenceId);
         if (writeFinished.IsCompleted)
-            return _reader?.HighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken)
-                ?? base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
+        {
+            if (_reader is null) return base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
+            // Read with the snapshot a moment ago, and no write of the id since: the same answer without a round trip.
+            return _hints.TryTake(persistenceId, out var highest)
+                ? Task.FromResult(JournalRecoveryReader.Above(highest, fromSequenceNr))
+                : _reader.HighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
+        }
         return AfterWriteAsync(writeFinished, persistenceId, fromSequenceNr, cancellationToken);
     }
 
@@ -68,7 +74,7 @@ public abstract class FastRecoveryJournal : SqlWriteJournal
         var batch = messages as IReadOnlyList<AtomicWrite> ?? messages.ToList();
         var written = WriteRowsAsync(batch, cancellationToken);
         // The plugin keys its record by the batch's first persistence id: one persistent actor writes a batch.
-        if (batch.Count > 0) _writes.Add(batch[0].PersistenceId, written);
+        if (batch.Count > 0) _hints.WriteStarted(batch[0].PersistenceId, written);
         return written;
     }
 

@@ -51,8 +51,11 @@ internal sealed class JournalRecoveryReader : IDisposable
     public async Task<long> HighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
         var highest = await _highest.LookupAsync(persistenceId, cancellationToken).ConfigureAwait(false);
-        return highest > fromSequenceNr ? highest : 0;
+        return Above(highest, fromSequenceNr);
     }
+
+    /// <summary>The plugin's answer for an id whose largest stored sequence number is <paramref name="highest"/>.</summary>
+    public static long Above(long highest, long fromSequenceNr) => highest > fromSequenceNr ? highest : 0;
 
     private Task<IReadOnlyDictionary<string, LookupResult<long>>> ReadHighestAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
         _connections.ReadAsync<IReadOnlyDictionary<string, LookupResult<long>>>(async (connection, ct) =>

@@ -37,8 +37,12 @@ internal static class RecoverySql
     /// <summary>
     /// The snapshot statements, one per criteria shape the plugin distinguishes, and <c>LatestOfIds</c>: the newest
     /// snapshot of each of many ids (ids without one have no row), columns as <c>Latest</c> plus the id last.
+    /// <c>LatestWithHighestOfIds</c>, when the journal's table is known: a row for every id, with the newest snapshot's
+    /// columns (NULL when it has none), the id, and the journal's highest sequence number of the id (NULL when none),
+    /// in one statement, so one consistent read answers both of a recovery's lookups.
     /// </summary>
-    public sealed record Snapshot(string Latest, string UpToSequenceNr, string UpToTimestamp, string UpToSequenceNrAndTimestamp, string LatestOfIds);
+    public sealed record Snapshot(string Latest, string UpToSequenceNr, string UpToTimestamp, string UpToSequenceNrAndTimestamp, string LatestOfIds,
+        string? LatestWithHighestOfIds);
 
     public static Journal For(JournalConfig config, string falseLiteral, string idTable, string rangeTable)
     {
@@ -50,8 +54,7 @@ internal static class RecoverySql
         var uuid = table.UseWriterUuidColumn ? $", {Quote(c.WriterUuid)}" : "";
         var eventColumns = $"{seq}, {Quote(c.Message)}, {Quote(c.Identifier)}, {Quote(c.Manifest)}, {Quote(c.Created)}{uuid}";
         return new Journal(
-            // A correlated MAX per id rather than GROUP BY: each is one index probe, not a walk over the id's rows.
-            HighestSequenceNrs: $"SELECT ids.id, (SELECT MAX({seq}) FROM {from} WHERE {pid} = ids.id) FROM {idTable}",
+            HighestSequenceNrs: $"SELECT ids.id, {HighestOfId(config)} FROM {idTable}",
             // Columns in the order RecoveryPayloads.Event reads them.
             Replay: $"SELECT {eventColumns} " +
                     $"FROM {from} WHERE {pid} = {PersistenceId} AND {seq} >= {From} AND {seq} <= {To} " +
@@ -63,7 +66,8 @@ internal static class RecoverySql
             ReadsWriterUuid: table.UseWriterUuidColumn);
     }
 
-    public static Snapshot For(SnapshotConfig config, string idTable)
+    /// <summary>The snapshot statements; <paramref name="journal"/>: the journal on the same database, if its highest sequence numbers may be read with the snapshots.</summary>
+    public static Snapshot For(SnapshotConfig config, string idTable, JournalConfig? journal)
     {
         var table = config.TableConfig.SnapshotTable;
         var c = table.ColumnNames;
@@ -76,6 +80,10 @@ internal static class RecoverySql
         // (persistence id, sequence number) is the table's key: the row with the id's MAX is its one newest snapshot.
         var latestOfIds = $"SELECT {string.Join(", ", columns.Split(", ").Select(col => "s." + col))}, s.{pid} FROM {idTable} " +
                           $"JOIN {name} s ON s.{pid} = ids.id AND s.{seq} = (SELECT MAX({seq}) FROM {name} WHERE {pid} = ids.id)";
+        var latestWithHighestOfIds = journal is null
+            ? null
+            : $"SELECT {string.Join(", ", columns.Split(", ").Select(col => "s." + col))}, ids.id, {HighestOfId(journal)} FROM {idTable} " +
+              $"LEFT JOIN {name} s ON s.{pid} = ids.id AND s.{seq} = (SELECT MAX({seq}) FROM {name} WHERE {pid} = ids.id)";
         const string newest = " LIMIT 1";
         var order = $" ORDER BY {seq} DESC";
         var upToSeq = $" AND {seq} <= {To}";
@@ -85,7 +93,18 @@ internal static class RecoverySql
             UpToSequenceNr: select + upToSeq + order + newest,
             UpToTimestamp: select + upToTime + order + newest,
             UpToSequenceNrAndTimestamp: select + upToSeq + upToTime + order + newest,
-            LatestOfIds: latestOfIds);
+            LatestOfIds: latestOfIds,
+            LatestWithHighestOfIds: latestWithHighestOfIds);
+    }
+
+    // The journal's highest sequence number of the row's ids.id, deleted rows included (as the plugin counts them). A
+    // correlated MAX per id rather than GROUP BY: each is one probe of the (persistence id, sequence number) index, not
+    // a walk over the id's rows.
+    private static string HighestOfId(JournalConfig config)
+    {
+        var table = config.TableConfig.EventJournalTable;
+        var journalTable = Table(config.TableConfig.SchemaName, table.Name);
+        return $"(SELECT MAX({Quote(table.ColumnNames.SequenceNumber)}) FROM {journalTable} WHERE {Quote(table.ColumnNames.PersistenceId)} = ids.id)";
     }
 
     private static string Table(string? schema, string name) =>

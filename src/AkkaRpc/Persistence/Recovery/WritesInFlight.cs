@@ -21,6 +21,9 @@ internal sealed class WritesInFlight
             _newest, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    /// <summary>Whether a write of <paramref name="persistenceId"/> has not finished yet.</summary>
+    public bool InFlight(string persistenceId) => _newest.TryGetValue(persistenceId, out var write) && !write.IsCompleted;
+
     /// <summary>Completes when the newest write of <paramref name="persistenceId"/> has finished, failed or not.</summary>
     public Task Finished(string persistenceId) =>
         _newest.TryGetValue(persistenceId, out var write) && !write.IsCompleted
