@@ -4,7 +4,7 @@ namespace AkkaRpc.Persistence.Recovery;
 /// Highest sequence numbers the snapshot store read together with a recovery's snapshot, kept for the journal's
 /// "highest sequence number" read that Akka.Persistence sends right after (one database, shared by the journal and the
 /// snapshot store through <see cref="RecoveryHintsExtension"/>). A recovery then costs one round trip instead of two;
-/// in a cold start that read was a third of all statements (docs/disaster-recovery.md, item 16).
+/// in a cold start those reads were more than half of all recovery statements (docs/disaster-recovery.md, item 16).
 /// </summary>
 /// <remarks>
 /// A hint is the answer a query would have given when the snapshot query ran, so it is handed out only while no write
